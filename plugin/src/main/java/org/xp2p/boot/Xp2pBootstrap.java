@@ -1,0 +1,91 @@
+package org.xp2p.boot;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xp2p.affinity.AffinityService;
+import org.xp2p.config.Settings;
+import org.xp2p.keys.KeyService;
+import org.xp2p.ops.OpsService;
+import org.xp2p.relay.RelayService;
+import org.xp2p.store.Database;
+import org.xp2p.swarm.SwarmService;
+
+/**
+ * Starts and stops the plugin's features in dependency order.
+ *
+ * <p>Declared in {@code web.xml} (not by annotation) so that it runs in any Servlet 6 container,
+ * even with annotation scanning off, and so that it may register servlets and filters
+ * programmatically. A failure here is rethrown: the container then marks the deployment failed,
+ * which is what an operator expects from a bad configuration value.
+ */
+public final class Xp2pBootstrap implements ServletContextListener {
+    /** Context attribute a host may set to a {@link Clock}; tests use it to move time. */
+    public static final String CLOCK_ATTRIBUTE = "xp2p.clock";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Xp2pBootstrap.class);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext ctx = event.getServletContext();
+        try {
+            Settings settings = Settings.load(initParams(ctx));
+            Clock clock = ctx.getAttribute(CLOCK_ATTRIBUTE) instanceof Clock c ? c : Clock.systemUTC();
+
+            Database db = keep(Database.open(settings, ctx));
+            KeyService keys = keep(KeyService.start(ctx, settings, db, clock));
+            RelayService relay = keep(RelayService.start(ctx, settings, keys.lookup(), clock));
+            SwarmService swarm = keep(SwarmService.start(ctx, settings, relay, keys.lookup(), clock));
+            keep(AffinityService.start(ctx, settings, db, clock));
+            keep(OpsService.start(ctx, settings, relay, swarm));
+
+            LOG.info("xp2p started in context '{}' with configuration {}", ctx.getContextPath(), settings.effective());
+        } catch (RuntimeException e) {
+            LOG.error("xp2p failed to start: {}", e.getMessage());
+            stopAll();
+            throw e;
+        }
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        stopAll();
+        LOG.info("xp2p stopped in context '{}'", event.getServletContext().getContextPath());
+    }
+
+    private <T extends AutoCloseable> T keep(T feature) {
+        started.push(feature);
+        return feature;
+    }
+
+    private void stopAll() {
+        while (!started.isEmpty()) {
+            AutoCloseable feature = started.pop();
+            try {
+                feature.close();
+            } catch (Exception e) {
+                LOG.warn("xp2p: stopping {} failed: {}", feature.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    private static Map<String, String> initParams(ServletContext ctx) {
+        Map<String, String> params = new HashMap<>();
+        for (String name : Collections.list(ctx.getInitParameterNames())) {
+            if (name.startsWith(Settings.PREFIX)) {
+                params.put(name, ctx.getInitParameter(name));
+            }
+        }
+        return params;
+    }
+}
