@@ -60,7 +60,7 @@ public final class AffinityFilter extends HttpFilter {
         List<ClusterNode> live = membership.live();
         Optional<ClusterNode> owner = choice.owner(stream, live);
         if (owner.isEmpty()) {
-            LOG.warn("stream {}: no live cluster member (this node {}), answering 503", stream, membership.self());
+            LOG.debug("stream {}: no live cluster member (this node {}), answering 503", stream, membership.self());
             ClusterErrors.send(res, 503, ClusterErrors.NO_LIVE_MEMBER,
                     "no live cluster member can serve stream " + stream + "; retry shortly", retryAfterSeconds());
             return;

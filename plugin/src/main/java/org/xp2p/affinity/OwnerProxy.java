@@ -69,7 +69,10 @@ public final class OwnerProxy implements AutoCloseable {
 
     boolean canForward(HttpServletRequest req) {
         String method = req.getMethod();
-        return (method.equals("GET") || method.equals("HEAD")) && req.getHeader("Upgrade") == null;
+        // an "Upgrade: h2c" offer is fine (the JDK client sends one); only WebSocket cannot be relayed
+        String upgrade = req.getHeader("Upgrade");
+        return (method.equals("GET") || method.equals("HEAD"))
+                && (upgrade == null || !upgrade.toLowerCase(Locale.ROOT).contains("websocket"));
     }
 
     void forward(HttpServletRequest req, HttpServletResponse res, ClusterNode owner, String path, String query,

@@ -1,0 +1,96 @@
+package org.xp2p.affinity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.xp2p.affinity.ClusterTestSupport.await;
+import static org.xp2p.affinity.ClusterTestSupport.base;
+import static org.xp2p.affinity.ClusterTestSupport.get;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xp2p.host.Host;
+
+/**
+ * Database membership in a real host, on a real H2 database handed over as the membership pool.
+ * When the node loses the database its view expires and it answers 503 instead of serving streams
+ * another node may be pulling; when the database is back it serves again.
+ */
+class DatabaseClusterTest {
+    @TempDir
+    Path tmp;
+
+    private Host host;
+    private JdbcDataSource h2;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (host != null) {
+            host.stop();
+        }
+        try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+        }
+    }
+
+    @Test
+    void noLiveMemberAnswers503AndTheNodeRecovers() throws Exception {
+        h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:cluster-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        ClusterTestSupport.applySchema(h2, "h2");
+        AtomicBoolean cut = new AtomicBoolean();
+        int port = ClusterTestSupport.freePorts(1).get(0);
+        host = ClusterTestSupport.startHost(port, tmp, Map.of(
+                "xp2p.cluster.membership", "database",
+                "xp2p.cluster.self", base(port),
+                "xp2p.cluster.heartbeatMillis", "50",
+                "xp2p.cluster.missedBeats", "3"),
+                Map.of("xp2p.cluster.dataSource", ClusterTestSupport.severable(h2, cut)));
+        String url = base(port) + "/live/cam1.flv";
+        HttpResponse<String> served = get(url);
+        assertNotEquals(503, served.statusCode());
+        assertEquals(base(port), served.headers().firstValue("X-Xp2p-Node").orElseThrow());
+
+        cut.set(true);
+        await("the node's view expires", 5_000, () -> status(url) == 503);
+        HttpResponse<String> refused = get(url);
+        assertTrue(refused.body().contains("\"error\":\"no_live_member\""), refused.body());
+        assertEquals("application/json", refused.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+        assertNotEquals(503, status(base(port) + "/xp2p/health"), "requests without a stream still pass");
+
+        cut.set(false);
+        await("the node serves again", 5_000, () -> status(url) != 503);
+
+        host.stop();
+        host = null;
+        try (Connection c = h2.getConnection(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT COUNT(*) FROM xp2p_cluster_node")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "a clean shutdown removes the node's row");
+        }
+    }
+
+    private static int status(String url) {
+        try {
+            return get(url).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+}
