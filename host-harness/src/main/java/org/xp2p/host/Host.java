@@ -45,6 +45,9 @@ public final class Host implements AutoCloseable {
         connector.setHost(config.bindAddress);
         connector.setPort(config.port);
         connector.setIdleTimeout(config.idleTimeoutMillis);
+        if (config.sendBufferSize > 0) {
+            connector.setAcceptedSendBufferSize(config.sendBufferSize);
+        }
         server.addConnector(connector);
 
         WebAppContext webapp = new WebAppContext();
@@ -133,6 +136,7 @@ public final class Host implements AutoCloseable {
         private Path war;
         private int maxThreads = 200;
         private long idleTimeoutMillis = 30_000;
+        private int sendBufferSize = -1;
         private final Map<String, String> settings = new LinkedHashMap<>();
         private final Map<String, Object> attributes = new LinkedHashMap<>();
 
@@ -163,6 +167,12 @@ public final class Host implements AutoCloseable {
 
         public Builder idleTimeoutMillis(long millis) {
             this.idleTimeoutMillis = millis;
+            return this;
+        }
+
+        /** SO_SNDBUF of accepted connections; tests shrink it to make a slow viewer show fast. */
+        public Builder sendBufferSize(int bytes) {
+            this.sendBufferSize = bytes;
             return this;
         }
 

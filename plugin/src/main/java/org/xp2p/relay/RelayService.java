@@ -1,29 +1,205 @@
 package org.xp2p.relay;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xp2p.config.Settings;
+import org.xp2p.crypto.StreamCipher;
 import org.xp2p.keys.KeyLookup;
 
-/** STUB (live-relay issue). */
+/**
+ * The live relay: one {@link LiveStream} per stream id on this node, shared by all its viewers.
+ *
+ * <p>Owns the resources every stream shares: the origin HTTP client (redirects off), a small
+ * scheduler for reconnects and housekeeping, and the chunk-digest subscriptions the swarm makes
+ * (kept here, not on the stream, so a room can subscribe before its stream starts).
+ */
 public final class RelayService implements ChunkFeed, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayService.class);
+    private static final long TICK_MILLIS = 250;
+
+    private final RelayConfig config;
+    private final KeyLookup keys;
+    private final Map<String, LiveStream> streams = new ConcurrentHashMap<>();
+    private final Map<String, List<Consumer<ChunkDigest>>> digestListeners = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService httpExecutor;
+    private final HttpClient httpClient;
+
+    private RelayService(RelayConfig config, KeyLookup keys) {
+        this.config = config;
+        this.keys = keys;
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.scheduler = timer;
+        this.httpExecutor = Executors.newFixedThreadPool(2, named("xp2p-origin"));
+        this.httpClient = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
+                .executor(httpExecutor)
+                .build();
+        scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
     public static RelayService start(ServletContext ctx, Settings settings, KeyLookup keys, Clock clock) {
-        return new RelayService();
+        RelayConfig config = RelayConfig.from(settings);
+        RelayService relay = new RelayService(config, keys);
+        ServletRegistration.Dynamic stream = ctx.addServlet("xp2p-stream", new StreamServlet(relay, keys, config));
+        stream.setAsyncSupported(true);
+        stream.addMapping("*.flv");
+        ctx.addServlet("xp2p-streams", new StreamStatsServlet(relay)).addMapping("/xp2p/streams");
+        if (config.origins().isEmpty()) {
+            LOG.warn("relay: no origin configured (xp2p.origin / -u); stream requests will get 503");
+        } else {
+            LOG.info("relay: origins {} idle {} s, chunk {} ms, window {} s", config.origins(),
+                    config.idleSeconds(), config.chunkMillis(), config.windowSeconds());
+        }
+        return relay;
+    }
+
+    RelayConfig config() {
+        return config;
+    }
+
+    HttpClient httpClient() {
+        return httpClient;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Adds a viewer to the stream, starting its pull when it is the first. The answer is written
+     * asynchronously: 200 and the stream, or the origin's failure.
+     */
+    void watch(StreamAddress address, AsyncContext async, StreamCipher cipher) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            LiveStream stream = streams.get(address.streamId());
+            if (stream == null) {
+                if (streams.size() >= config.maxStreams()) {
+                    StreamServlet.sendError((jakarta.servlet.http.HttpServletResponse) async.getResponse(), 503,
+                            "this node relays its maximum of " + config.maxStreams() + " streams");
+                    async.complete();
+                    return;
+                }
+                LiveStream fresh = new LiveStream(address, this, config);
+                stream = streams.putIfAbsent(address.streamId(), fresh);
+                if (stream == null) {
+                    stream = fresh;
+                    LOG.info("stream {}: first viewer, pulling {}", address.streamId(), address.path());
+                    if (!stream.watch(async, cipher)) {
+                        continue;
+                    }
+                    fresh.startPull();
+                    return;
+                }
+            }
+            if (stream.viewerCount() >= config.maxViewersPerStream()) {
+                StreamServlet.sendError((jakarta.servlet.http.HttpServletResponse) async.getResponse(), 503,
+                        "stream has its maximum of " + config.maxViewersPerStream() + " viewers on this node");
+                async.complete();
+                return;
+            }
+            if (stream.watch(async, cipher)) {
+                return;
+            }
+        }
+        StreamServlet.sendError((jakarta.servlet.http.HttpServletResponse) async.getResponse(), 503,
+                "stream is restarting, try again");
+        async.complete();
+    }
+
+    Optional<LiveStream> stream(String id) {
+        return Optional.ofNullable(streams.get(id));
+    }
+
+    List<LiveStream> streams() {
+        return new ArrayList<>(streams.values());
+    }
+
+    void forget(LiveStream stream) {
+        if (streams.remove(stream.id(), stream)) {
+            LOG.info("stream {}: stopped (bytes in {}, out {}, chunks {}, epochs {}, reconnects {}, dropped {}, skipped {})",
+                    stream.id(), stream.bytesIn.get(), stream.bytesOut.get(), stream.chunks.get(), stream.epochs.get(),
+                    stream.reconnects.get(), stream.droppedViewers.get(), stream.skippedViewers.get());
+        }
+    }
+
+    void publish(ChunkDigest digest) {
+        List<Consumer<ChunkDigest>> listeners = digestListeners.get(digest.streamId());
+        if (listeners == null) {
+            return;
+        }
+        for (Consumer<ChunkDigest> l : listeners) {
+            try {
+                l.accept(digest);
+            } catch (RuntimeException e) {
+                LOG.warn("stream {}: digest listener failed: {}", digest.streamId(), e.toString());
+            }
+        }
     }
 
     @Override
     public AutoCloseable subscribe(String streamId, Consumer<ChunkDigest> listener) {
-        return () -> { };
+        digestListeners.computeIfAbsent(streamId, k -> new CopyOnWriteArrayList<>()).add(listener);
+        return () -> digestListeners.computeIfPresent(streamId, (k, list) -> {
+            list.remove(listener);
+            return list.isEmpty() ? null : list;
+        });
     }
 
     @Override
     public Optional<StreamPosition> position(String streamId) {
-        return Optional.empty();
+        return stream(streamId).filter(LiveStream::live).map(LiveStream::position);
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        for (LiveStream s : streams.values()) {
+            try {
+                s.tick(now);
+            } catch (RuntimeException e) {
+                LOG.warn("stream {}: housekeeping failed: {}", s.id(), e.toString(), e);
+            }
+        }
     }
 
     @Override
     public void close() {
+        for (LiveStream s : streams.values()) {
+            s.shutdown();
+        }
+        streams.clear();
+        scheduler.shutdownNow();
+        httpExecutor.shutdownNow();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

@@ -1,0 +1,221 @@
+package org.xp2p.flv;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Turns an origin's http-flv byte stream into numbered chunks for the relay and the swarm.
+ *
+ * <p>A chunk is a run of whole FLV tags. One starts at every video keyframe and, inside long
+ * GOPs, at the first video frame whose timestamp is at least {@code targetChunkMillis} after the
+ * chunk start, so peers can exchange pieces of bounded duration. The first video frame of every
+ * chunk carries an SEI {@link SeiMarker} (AVC and HEVC, legacy and Enhanced FLV); other codecs are
+ * cut the same way but not marked. Metadata and sequence headers are never chunk starts: they
+ * feed the {@link InitSegment} and, once chunks flow, are also forwarded in-band so that playing
+ * viewers see a configuration change before the frames that need it. Tags before the first
+ * video keyframe are dropped (nobody could decode them). A stream without video is cut on audio
+ * tags by duration alone and carries no markers; a stream whose header announces video waits up
+ * to {@link #VIDEO_WAIT_MILLIS} of audio for its first video tag before being treated so.
+ *
+ * <p>Every timestamp is shifted by {@code timestampOffsetMillis}. Not thread-safe: one feeder.
+ */
+public final class FlvChunker {
+    /** Audio duration after which a stream announcing video but sending none is chunked as audio-only. */
+    public static final long VIDEO_WAIT_MILLIS = 5000;
+
+    private final ChunkerOptions options;
+    private final ChunkSink sink;
+    private final FlvReader reader;
+    private final InitSegment init = new InitSegment();
+    private byte[] lastInit;
+    private boolean originAudio;
+    private boolean originVideo;
+    private boolean audioSeen;
+    private boolean videoSeen;
+    private boolean started;
+    private boolean audioOnly;
+    private long firstAudioTs = -1;
+    private long chunkStartTs;
+    private long currentSeq = -1;
+    private long nextSeq;
+    private long lastTimestamp = -1;
+    private VideoPacket.Codec configCodec = VideoPacket.Codec.OTHER;
+    private int nalLengthSize = -1;
+    private RuntimeException failure;
+
+    public FlvChunker(ChunkerOptions options, ChunkSink sink) {
+        this.options = options;
+        this.sink = sink;
+        this.nextSeq = options.firstSeq();
+        this.reader = new FlvReader(new FlvReader.Listener() {
+            @Override
+            public void header(FlvReader.FlvHeader header) {
+                originAudio = header.audio();
+                originVideo = header.video();
+            }
+
+            @Override
+            public void tag(FlvTag tag) {
+                onTag(tag);
+            }
+        });
+    }
+
+    /** Consumes all of {@code data}; any split of the stream is fine. */
+    public void feed(ByteBuffer data) {
+        checkUsable();
+        try {
+            reader.feed(data);
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    /** The input ended; a truncated last tag is reported as {@link FlvFormatException}. */
+    public void end() {
+        checkUsable();
+        try {
+            reader.end();
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    /** Sequence number the next chunk will get. */
+    public long nextSeq() {
+        return nextSeq;
+    }
+
+    /** Sequence number of the chunk being produced, -1 before the first. */
+    public long currentSeq() {
+        return currentSeq;
+    }
+
+    /** Highest timestamp (offset included) passed to {@link ChunkSink#tag}, -1 when none yet. */
+    public long lastTimestamp() {
+        return lastTimestamp;
+    }
+
+    public boolean headerSeen() {
+        return reader.headerSeen();
+    }
+
+    private void checkUsable() {
+        if (failure != null) {
+            throw new IllegalStateException("chunker stopped after an earlier error: " + failure.getMessage(), failure);
+        }
+    }
+
+    private void onTag(FlvTag tag) {
+        long ts = tag.timestamp() + options.timestampOffsetMillis();
+        byte[] body = tag.body();
+        switch (tag.type()) {
+            case FlvTag.SCRIPT -> {
+                if (InitSegment.isMetadata(body)) {
+                    init.metadata(body);
+                    forwardConfig(tag, ts);
+                } else if (started) {
+                    emit(tag.type(), ts, body);
+                }
+            }
+            case FlvTag.AUDIO -> onAudio(tag, ts);
+            case FlvTag.VIDEO -> onVideo(tag, ts);
+            default -> {
+                // unknown tag types carry nothing a viewer can use
+            }
+        }
+    }
+
+    private void onAudio(FlvTag tag, long ts) {
+        audioSeen = true;
+        byte[] body = tag.body();
+        if (InitSegment.isAudioConfig(body)) {
+            init.audioConfig(body);
+            forwardConfig(tag, ts);
+            return;
+        }
+        if (firstAudioTs < 0) {
+            firstAudioTs = ts;
+        }
+        if (!started || audioOnly) {
+            boolean noVideo = !videoSeen && (!originVideo || ts - firstAudioTs >= VIDEO_WAIT_MILLIS);
+            if (!started && noVideo) {
+                audioOnly = true;
+                startChunk(true, ts);
+            } else if (audioOnly && ts >= chunkStartTs + options.targetChunkMillis()) {
+                startChunk(true, ts);
+            }
+        }
+        if (started) {
+            emit(FlvTag.AUDIO, ts, body);
+        }
+    }
+
+    private void onVideo(FlvTag tag, long ts) {
+        videoSeen = true;
+        byte[] body = tag.body();
+        VideoPacket packet = VideoPacket.parse(body);
+        switch (packet.kind()) {
+            case SEQUENCE_HEADER -> {
+                init.videoConfig(body);
+                configCodec = packet.codec();
+                nalLengthSize = VideoPacket.nalLengthSize(packet.codec(), body, packet.dataOffset());
+                forwardConfig(tag, ts);
+            }
+            case FRAME -> {
+                boolean videoChunks = started && !audioOnly;
+                if (packet.keyframe() || (videoChunks && ts >= chunkStartTs + options.targetChunkMillis())) {
+                    audioOnly = false;
+                    startChunk(packet.keyframe(), ts);
+                    if (packet.markable() && packet.codec() == configCodec && nalLengthSize > 0) {
+                        body = SeiMarker.insert(body, packet, nalLengthSize,
+                                new ChunkMark(SeiMarker.VERSION, options.epoch(), currentSeq, packet.keyframe(), ts));
+                    }
+                    emit(FlvTag.VIDEO, ts, body);
+                } else if (videoChunks) {
+                    emit(FlvTag.VIDEO, ts, body);
+                }
+            }
+            default -> {
+                if (started) {
+                    emit(FlvTag.VIDEO, ts, body);
+                }
+            }
+        }
+    }
+
+    /** Metadata and sequence headers: refresh the init segment and, once chunks flow, forward in-band. */
+    private void forwardConfig(FlvTag tag, long ts) {
+        if (started) {
+            publishInit();
+            emit(tag.type(), ts, tag.body());
+        }
+    }
+
+    private void startChunk(boolean keyframe, long ts) {
+        publishInit();
+        started = true;
+        chunkStartTs = ts;
+        currentSeq = nextSeq++;
+        sink.chunkStart(currentSeq, keyframe, ts);
+    }
+
+    private void publishInit() {
+        boolean audio = originAudio || audioSeen;
+        boolean video = videoSeen || (originVideo && !audioOnly);
+        byte[] bytes = init.build(audio, video);
+        if (!Arrays.equals(bytes, lastInit)) {
+            lastInit = bytes;
+            sink.initSegment(bytes);
+        }
+    }
+
+    private void emit(int type, long ts, byte[] body) {
+        if (ts > lastTimestamp) {
+            lastTimestamp = ts;
+        }
+        sink.tag(FlvTag.serialize(type, ts, body, 0, body.length), type, ts);
+    }
+}

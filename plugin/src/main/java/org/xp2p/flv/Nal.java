@@ -1,0 +1,75 @@
+package org.xp2p.flv;
+
+import java.io.ByteArrayOutputStream;
+
+/**
+ * The bits of H.264/H.265 NAL unit syntax the marker needs: unit types and emulation prevention
+ * (ISO/IEC 14496-10 and 23008-2, 7.4.1). Decoders strip every {@code 0x03} that follows two zero
+ * bytes, so a marker written without escaping is silently corrupted, and one whose bytes form a
+ * start code would cut the access unit in two.
+ */
+public final class Nal {
+    /** H.264 SEI nal_unit_type. */
+    public static final int AVC_SEI = 6;
+    /** H.265 PREFIX_SEI_NUT. */
+    public static final int HEVC_PREFIX_SEI = 39;
+
+    private Nal() {
+    }
+
+    /** nal_unit_type of a NAL unit whose first header byte is {@code b0}. */
+    public static int type(VideoPacket.Codec codec, int b0) {
+        return codec == VideoPacket.Codec.HEVC ? (b0 >> 1) & 0x3F : b0 & 0x1F;
+    }
+
+    /** NAL header length: 1 byte for H.264, 2 for H.265. */
+    public static int headerSize(VideoPacket.Codec codec) {
+        return codec == VideoPacket.Codec.HEVC ? 2 : 1;
+    }
+
+    /** Whether the type is a coded slice (VCL): H.264 1..5, H.265 0..31. */
+    public static boolean isVcl(VideoPacket.Codec codec, int type) {
+        return codec == VideoPacket.Codec.HEVC ? type <= 31 : type >= 1 && type <= 5;
+    }
+
+    /** Whether the type is a parameter set (H.264 SPS 7 / PPS 8; H.265 VPS 32 / SPS 33 / PPS 34). */
+    public static boolean isParameterSet(VideoPacket.Codec codec, int type) {
+        return codec == VideoPacket.Codec.HEVC ? type >= 32 && type <= 34 : type == 7 || type == 8;
+    }
+
+    /**
+     * RBSP to NAL payload: inserts {@code 0x03} after every two zero bytes that are followed by a
+     * byte {@code <= 0x03}. Bytes before {@code from} (the NAL header) are copied unchanged.
+     */
+    public static byte[] escape(byte[] rbsp, int from) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(rbsp.length + 8);
+        out.write(rbsp, 0, from);
+        int zeros = 0;
+        for (int i = from; i < rbsp.length; i++) {
+            int b = rbsp[i] & 0xFF;
+            if (zeros >= 2 && b <= 3) {
+                out.write(3);
+                zeros = 0;
+            }
+            out.write(b);
+            zeros = b == 0 ? zeros + 1 : 0;
+        }
+        return out.toByteArray();
+    }
+
+    /** NAL payload to RBSP: drops every {@code 0x03} that follows two zero bytes. */
+    public static byte[] unescape(byte[] nal, int off, int len) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(len);
+        int zeros = 0;
+        for (int i = off; i < off + len; i++) {
+            int b = nal[i] & 0xFF;
+            if (zeros >= 2 && b == 3) {
+                zeros = 0;
+                continue;
+            }
+            out.write(b);
+            zeros = b == 0 ? zeros + 1 : 0;
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,497 @@
+package org.xp2p.relay;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xp2p.crypto.StreamCipher;
+import org.xp2p.flv.ChunkSink;
+import org.xp2p.flv.ChunkerOptions;
+
+/**
+ * One relayed stream on this node: the chunks the origin pull produces, the window of recent
+ * chunks, and the viewers they fan out to.
+ *
+ * <p>The origin thread calls the {@link ChunkSink} methods while it holds {@link #lock}; tags are
+ * gathered into one immutable {@link Segment} per origin read and chunk, and the same segment
+ * object goes to every viewer. A joining viewer takes the lock too, so its snapshot (init segment,
+ * the GOP since the latest keyframe chunk) and its place in the live fan-out meet without a gap
+ * or a duplicate.
+ *
+ * <p>Lock order: stream lock, then a viewer's monitor. Viewer callbacks never take the stream
+ * lock; they hand work to the relay's scheduler instead.
+ */
+final class LiveStream implements ChunkSink, Viewer.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
+    /** Gap put between the last timestamp of an epoch and the first of the next. */
+    private static final long EPOCH_GAP_MILLIS = 40;
+
+    enum Failure {
+        NOT_FOUND(404, "stream not found at the origin"),
+        BAD_CONTENT(502, "origin did not send FLV"),
+        UNAVAILABLE(502, "origin unavailable"),
+        START_TIMEOUT(504, "origin sent no data in time");
+
+        final int status;
+        final String message;
+
+        Failure(int status, String message) {
+            this.status = status;
+            this.message = message;
+        }
+    }
+
+    private record Waiting(AsyncContext async, StreamCipher cipher, long deadlineNanos) {
+    }
+
+    final StreamAddress address;
+    private final RelayService relay;
+    private final RelayConfig config;
+    private final Object lock = new Object();
+    private final Set<Viewer> viewers = ConcurrentHashMap.newKeySet();
+    private final OriginPull pull;
+
+    // guarded by lock
+    private byte[] init;
+    private long epoch;
+    private long nextSeq;
+    private long lastTimestamp = -1;
+    private final ArrayDeque<Chunk> window = new ArrayDeque<>();
+    private long windowBytes;
+    private OpenChunk open;
+    private final List<Segment> batch = new ArrayList<>();
+    private final List<byte[]> pendingTags = new ArrayList<>();
+    private Segment.Kind pendingKind = Segment.Kind.CONFIG;
+    private long pendingDts;
+    private final List<Waiting> waiting = new ArrayList<>();
+    private boolean stopped;
+    private long idleSinceNanos = -1;
+
+    // statistics
+    final AtomicLong bytesIn = new AtomicLong();
+    final AtomicLong bytesOut = new AtomicLong();
+    final AtomicLong chunks = new AtomicLong();
+    final AtomicLong epochs = new AtomicLong();
+    final AtomicLong reconnects = new AtomicLong();
+    final AtomicLong droppedViewers = new AtomicLong();
+    final AtomicLong skippedViewers = new AtomicLong();
+    final AtomicLong viewersServed = new AtomicLong();
+
+    private static final class OpenChunk {
+        final long seq;
+        final boolean keyframe;
+        final long dts;
+        final List<byte[]> tags = new ArrayList<>();
+        int size;
+
+        OpenChunk(long seq, boolean keyframe, long dts) {
+            this.seq = seq;
+            this.keyframe = keyframe;
+            this.dts = dts;
+        }
+    }
+
+    LiveStream(StreamAddress address, RelayService relay, RelayConfig config) {
+        this.address = address;
+        this.relay = relay;
+        this.config = config;
+        this.pull = new OriginPull(this, relay.httpClient(), config, relay.scheduler());
+    }
+
+    String id() {
+        return address.streamId();
+    }
+
+    void startPull() {
+        pull.start();
+    }
+
+    // ------------------------------------------------------------------ viewers
+
+    /**
+     * Adds a viewer. @return false when this stream has just stopped: the caller must look up
+     * (or create) the stream again.
+     */
+    boolean watch(AsyncContext async, StreamCipher cipher) {
+        synchronized (lock) {
+            if (stopped) {
+                return false;
+            }
+            idleSinceNanos = -1;
+            viewersServed.incrementAndGet();
+            if (init == null || open == null) {
+                long deadline = System.nanoTime() + config.startTimeoutMillis() * 1_000_000L;
+                waiting.add(new Waiting(async, cipher, deadline));
+                return true;
+            }
+            attach(async, cipher);
+            return true;
+        }
+    }
+
+    private void attach(AsyncContext async, StreamCipher cipher) {
+        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        response.setStatus(200);
+        if (cipher == null) {
+            response.setContentType("video/x-flv");
+        } else {
+            response.setContentType("application/octet-stream");
+            response.setHeader("X-Xp2p-Encryption", StreamCipher.CONTENT_ENCODING_NAME);
+        }
+        response.setHeader("Cache-Control", "no-store");
+        if (!config.corsOrigin().isEmpty()) {
+            response.setHeader("Access-Control-Allow-Origin", config.corsOrigin());
+        }
+        response.setHeader("X-Xp2p-Stream", id());
+        response.setHeader("X-Xp2p-Epoch", Long.toString(epoch));
+        try {
+            Viewer viewer = new Viewer(id(), async, cipher, config, this);
+            viewer.offer(snapshot());
+            viewers.add(viewer);
+            viewer.start();
+            LOG.debug("stream {}: viewer {} joined ({} watching)", id(), viewer.remote(), viewers.size());
+        } catch (IOException e) {
+            LOG.debug("stream {}: viewer left before its first byte: {}", id(), e.toString());
+            async.complete();
+        }
+    }
+
+    /** Init segment plus everything since the latest keyframe chunk: a joiner decodes at once. */
+    private List<Segment> snapshot() {
+        List<Segment> out = new ArrayList<>();
+        out.add(new Segment(init, Segment.Kind.INIT, 0));
+        if (!open.keyframe) {
+            Chunk lastKey = null;
+            for (Chunk c : window) {
+                if (c.keyframe()) {
+                    lastKey = c;
+                }
+            }
+            if (lastKey != null) {
+                boolean take = false;
+                for (Chunk c : window) {
+                    take |= c == lastKey;
+                    if (take) {
+                        out.add(new Segment(c.bytes(), c.keyframe() ? Segment.Kind.KEY_CHUNK_START
+                                : Segment.Kind.CHUNK_START, c.dts()));
+                    }
+                }
+            }
+        }
+        if (!open.tags.isEmpty()) {
+            out.add(new Segment(concat(open.tags, open.size),
+                    open.keyframe ? Segment.Kind.KEY_CHUNK_START : Segment.Kind.CHUNK_START, open.dts));
+        }
+        return out;
+    }
+
+    @Override
+    public void skipped(Viewer viewer) {
+        skippedViewers.incrementAndGet();
+    }
+
+    @Override
+    public void closed(Viewer viewer, boolean dropped) {
+        if (viewers.remove(viewer)) {
+            bytesOut.addAndGet(viewer.bytesSent());
+            if (dropped) {
+                droppedViewers.incrementAndGet();
+            }
+            LOG.debug("stream {}: viewer {} left ({} watching)", id(), viewer.remote(), viewers.size());
+        }
+    }
+
+    int viewerCount() {
+        return viewers.size();
+    }
+
+    // ------------------------------------------------------------------ origin side
+
+    /** Options for the chunker of a new origin epoch: sequence and timestamps continue. */
+    ChunkerOptions beginEpoch() {
+        synchronized (lock) {
+            epoch = Math.max(epoch + 1, System.currentTimeMillis());
+            epochs.incrementAndGet();
+            closeOpenChunk();
+            long offset = lastTimestamp < 0 ? 0 : lastTimestamp + EPOCH_GAP_MILLIS;
+            LOG.info("stream {}: origin epoch {} begins at chunk {} (timestamp offset {} ms)", id(), epoch,
+                    nextSeq, offset);
+            return new ChunkerOptions(epoch, nextSeq, offset, config.chunkMillis());
+        }
+    }
+
+    Object lock() {
+        return lock;
+    }
+
+    @Override
+    public void initSegment(byte[] bytes) {
+        init = bytes;
+    }
+
+    @Override
+    public void chunkStart(long seq, boolean keyframe, long dtsMillis) {
+        closePending();
+        closeOpenChunk();
+        open = new OpenChunk(seq, keyframe, dtsMillis);
+        nextSeq = seq + 1;
+        pendingKind = keyframe ? Segment.Kind.KEY_CHUNK_START : Segment.Kind.CHUNK_START;
+    }
+
+    @Override
+    public void tag(byte[] tag, int tagType, long timestampMillis) {
+        if (pendingTags.isEmpty()) {
+            pendingDts = timestampMillis;
+        }
+        pendingTags.add(tag);
+        if (open != null) {
+            open.tags.add(tag);
+            open.size += tag.length;
+        }
+        lastTimestamp = Math.max(lastTimestamp, timestampMillis);
+    }
+
+    /** Called by the origin pull (holding the lock) after each origin read: fan the batch out. */
+    void flushBatch() {
+        closePending();
+        if (!batch.isEmpty()) {
+            List<Segment> segments = List.copyOf(batch);
+            batch.clear();
+            for (Viewer v : viewers) {
+                v.offer(segments);
+            }
+        }
+        if (!waiting.isEmpty() && init != null && open != null) {
+            // their snapshots already hold this read
+            for (Waiting w : waiting) {
+                attach(w.async(), w.cipher());
+            }
+            waiting.clear();
+        }
+    }
+
+    private void closePending() {
+        if (pendingTags.isEmpty()) {
+            return;
+        }
+        int size = 0;
+        for (byte[] t : pendingTags) {
+            size += t.length;
+        }
+        Segment.Kind kind = open == null ? Segment.Kind.CONFIG : pendingKind;
+        batch.add(new Segment(concat(pendingTags, size), kind, pendingDts));
+        pendingTags.clear();
+        pendingKind = Segment.Kind.CONTINUATION;
+    }
+
+    private void closeOpenChunk() {
+        if (open == null) {
+            return;
+        }
+        OpenChunk c = open;
+        open = null;
+        if (c.tags.isEmpty()) {
+            return;
+        }
+        byte[] bytes = concat(c.tags, c.size);
+        ChunkDigest digest = new ChunkDigest(id(), epoch, c.seq, bytes.length, sha256(bytes), c.keyframe);
+        window.addLast(new Chunk(digest, c.dts, bytes));
+        windowBytes += bytes.length;
+        chunks.incrementAndGet();
+        evict();
+        relay.publish(digest);
+    }
+
+    /** Keeps the last windowSeconds of chunks (bounded in bytes), and always the current GOP. */
+    private void evict() {
+        long newest = window.peekLast().dts();
+        Iterator<Chunk> it = window.iterator();
+        while (window.size() > 1) {
+            Chunk oldest = window.peekFirst();
+            boolean tooOld = newest - oldest.dts() > config.windowSeconds() * 1000L;
+            boolean tooBig = windowBytes > config.windowMaxBytes();
+            if (!(tooOld || tooBig) || !laterKeyframeExists(oldest)) {
+                break;
+            }
+            window.removeFirst();
+            windowBytes -= oldest.bytes().length;
+        }
+    }
+
+    private boolean laterKeyframeExists(Chunk oldest) {
+        for (Chunk c : window) {
+            if (c != oldest && c.keyframe()) {
+                return true;
+            }
+        }
+        return open != null && open.keyframe;
+    }
+
+    // ------------------------------------------------------------------ HTTP chunk access
+
+    Optional<byte[]> initSegment() {
+        synchronized (lock) {
+            return Optional.ofNullable(init);
+        }
+    }
+
+    /** A closed chunk; empty when out of the window. */
+    Optional<Chunk> chunk(long seq) {
+        synchronized (lock) {
+            for (Chunk c : window) {
+                if (c.seq() == seq) {
+                    return Optional.of(c);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Sequence number of the next chunk to close (chunks >= this are not yet available). */
+    long nextClosedSeq() {
+        synchronized (lock) {
+            return open != null ? open.seq : nextSeq;
+        }
+    }
+
+    StreamPosition position() {
+        synchronized (lock) {
+            long first = window.isEmpty() ? (open == null ? -1 : open.seq) : window.peekFirst().seq();
+            long last = window.isEmpty() ? -1 : window.peekLast().seq();
+            return new StreamPosition(id(), address.path(), epoch, last, first);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Origin data flowed again after a failure. */
+    void originRecovered() {
+        reconnects.incrementAndGet();
+    }
+
+    /** The pull gave up: answer waiting viewers with the failure, end live ones, forget the stream. */
+    void fail(Failure failure, String detail) {
+        List<Viewer> live;
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            for (Waiting w : waiting) {
+                StreamServlet.sendError((HttpServletResponse) w.async().getResponse(), failure.status,
+                        failure.message + " (" + detail + ")");
+                w.async().complete();
+            }
+            waiting.clear();
+            live = List.copyOf(viewers);
+        }
+        LOG.warn("stream {}: {} ({}); ending {} viewer(s)", id(), failure.message, detail, live.size());
+        for (Viewer v : live) {
+            v.close(false, failure.message);
+        }
+        pull.stop();
+        relay.forget(this);
+    }
+
+    /** Periodic housekeeping: start timeouts, idle stop. Runs on the relay scheduler. */
+    void tick(long nowNanos) {
+        boolean stopNow = false;
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+                Waiting w = it.next();
+                if (nowNanos - w.deadlineNanos() > 0) {
+                    it.remove();
+                    StreamServlet.sendError((HttpServletResponse) w.async().getResponse(),
+                            Failure.START_TIMEOUT.status, Failure.START_TIMEOUT.message);
+                    w.async().complete();
+                }
+            }
+            if (viewers.isEmpty() && waiting.isEmpty()) {
+                if (idleSinceNanos < 0) {
+                    idleSinceNanos = nowNanos;
+                } else if (nowNanos - idleSinceNanos >= config.idleSeconds() * 1_000_000_000L) {
+                    stopped = true;
+                    stopNow = true;
+                }
+            } else {
+                idleSinceNanos = -1;
+            }
+        }
+        if (stopNow) {
+            LOG.info("stream {}: no viewers for {} s, dropping the origin pull", id(), config.idleSeconds());
+            pull.stop();
+            relay.forget(this);
+        } else {
+            pull.checkStall(nowNanos);
+        }
+    }
+
+    boolean hasWaitingViewers() {
+        synchronized (lock) {
+            return !waiting.isEmpty();
+        }
+    }
+
+    /** Node shutdown: end every viewer. */
+    void shutdown() {
+        synchronized (lock) {
+            stopped = true;
+            for (Waiting w : waiting) {
+                StreamServlet.sendError((HttpServletResponse) w.async().getResponse(), 503, "server stopping");
+                w.async().complete();
+            }
+            waiting.clear();
+        }
+        for (Viewer v : List.copyOf(viewers)) {
+            v.close(false, "server stopping");
+        }
+        pull.stop();
+    }
+
+    long epoch() {
+        synchronized (lock) {
+            return epoch;
+        }
+    }
+
+    boolean live() {
+        synchronized (lock) {
+            return init != null && open != null;
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static byte[] concat(List<byte[]> parts, int size) {
+        byte[] out = new byte[size];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package org.xp2p.relay;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xp2p.flv.FlvChunker;
+import org.xp2p.flv.FlvFormatException;
+
+/**
+ * The single origin connection of one stream, with failover and reconnection.
+ *
+ * <p>Bytes arrive through a reactive subscriber on the HTTP client's threads, one read at a time
+ * ({@code request(1)}), so no thread is parked per stream and a slow fan-out slows only the read.
+ * Every connection that delivers data opens a new epoch; the chunker is created on its first
+ * bytes so failed attempts do not consume epochs.
+ *
+ * <p>Failures: 404/410 from every configured origin ends the stream (viewers get 404 at once);
+ * bytes that are not FLV on a stream that never played end it with 502; anything else
+ * (refused, reset, 5xx, a silent origin) is retried on the next origin with exponential backoff
+ * and jitter, for {@code startTimeoutMillis} before the first byte, {@code reconnectMaxSeconds}
+ * once live. Redirects are never followed: the origin mapping must not reach unconfigured hosts.
+ */
+final class OriginPull {
+    private static final Logger LOG = LoggerFactory.getLogger(OriginPull.class);
+
+    private final LiveStream stream;
+    private final HttpClient client;
+    private final RelayConfig config;
+    private final ScheduledExecutorService scheduler;
+
+    // guarded by this
+    private boolean stopped;
+    private Attempt current;
+    private int originIndex;
+    private int consecutiveFailures;
+    private int notFoundInRound;
+    private long failingSinceNanos = -1;
+    private boolean everLive;
+
+    OriginPull(LiveStream stream, HttpClient client, RelayConfig config, ScheduledExecutorService scheduler) {
+        this.stream = stream;
+        this.client = client;
+        this.config = config;
+        this.scheduler = scheduler;
+    }
+
+    synchronized void start() {
+        connect();
+    }
+
+    private synchronized void connect() {
+        if (stopped) {
+            return;
+        }
+        URI origin = config.origins().get(originIndex % config.origins().size());
+        URI url = stream.address.upstream(origin);
+        Attempt attempt = new Attempt(url);
+        current = attempt;
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(Duration.ofMillis(config.startTimeoutMillis()))
+                .header("User-Agent", "xp2p-relay")
+                .GET().build();
+        LOG.debug("stream {}: connecting to origin {}", stream.id(), url);
+        client.sendAsync(request, attempt).whenComplete((response, error) -> {
+            if (error != null) {
+                failed(attempt, LiveStream.Failure.UNAVAILABLE, rootMessage(error));
+            }
+        });
+    }
+
+    synchronized void stop() {
+        stopped = true;
+        if (current != null) {
+            current.cancel();
+            current = null;
+        }
+    }
+
+    /** Called by the stream's periodic tick: reconnects an origin that went silent. */
+    void checkStall(long nowNanos) {
+        Attempt a;
+        synchronized (this) {
+            a = current;
+        }
+        if (a != null && a.lastDataNanos > 0
+                && nowNanos - a.lastDataNanos > config.readTimeoutMillis() * 1_000_000L) {
+            a.cancel();
+            failed(a, LiveStream.Failure.UNAVAILABLE, "no data for " + config.readTimeoutMillis() + " ms");
+        }
+    }
+
+    private synchronized void dataArrived(Attempt attempt) {
+        if (attempt != current) {
+            return;
+        }
+        if (failingSinceNanos >= 0) {
+            LOG.info("stream {}: origin {} is flowing again", stream.id(), attempt.url);
+            stream.originRecovered();
+        }
+        failingSinceNanos = -1;
+        consecutiveFailures = 0;
+        notFoundInRound = 0;
+        everLive = true;
+    }
+
+    private void failed(Attempt attempt, LiveStream.Failure kind, String detail) {
+        LiveStream.Failure giveUp = null;
+        synchronized (this) {
+            if (attempt != current || stopped) {
+                return;
+            }
+            current = null;
+            long now = System.nanoTime();
+            if (failingSinceNanos < 0) {
+                failingSinceNanos = now;
+            }
+            LOG.warn("stream {}: origin {} failed: {}", stream.id(), attempt.url, detail);
+            long budgetNanos = everLive ? config.reconnectMaxSeconds() * 1_000_000_000L
+                    : config.startTimeoutMillis() * 1_000_000L;
+            if (kind == LiveStream.Failure.NOT_FOUND) {
+                if (++notFoundInRound >= config.origins().size()) {
+                    giveUp = kind;
+                }
+            } else if (kind == LiveStream.Failure.BAD_CONTENT && !everLive) {
+                giveUp = kind;
+            } else if (now - failingSinceNanos > budgetNanos) {
+                giveUp = LiveStream.Failure.UNAVAILABLE;
+            }
+            if (giveUp == null) {
+                originIndex++;
+                long delay = kind == LiveStream.Failure.NOT_FOUND ? 0 : backoffMillis(consecutiveFailures++);
+                scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            } else {
+                stopped = true;
+            }
+        }
+        if (giveUp != null) {
+            stream.fail(giveUp, detail);
+        }
+    }
+
+    private long backoffMillis(int failures) {
+        long base = Math.min((long) config.backoffMaxMillis(),
+                (long) config.backoffInitialMillis() << Math.min(failures, 20));
+        return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable e = t;
+        while (e.getCause() != null && e.getCause() != e) {
+            e = e.getCause();
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** One HTTP exchange with the origin. */
+    private final class Attempt implements HttpResponse.BodyHandler<Void>, Flow.Subscriber<List<ByteBuffer>> {
+        final URI url;
+        private Flow.Subscription subscription;
+        private boolean cancelled;
+        private FlvChunker chunker;
+        volatile long lastDataNanos;
+
+        Attempt(URI url) {
+            this.url = url;
+        }
+
+        @Override
+        public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
+            int status = info.statusCode();
+            if (status == 200) {
+                lastDataNanos = System.nanoTime();
+                return HttpResponse.BodySubscribers.fromSubscriber(this);
+            }
+            LiveStream.Failure kind = status == 404 || status == 410
+                    ? LiveStream.Failure.NOT_FOUND : LiveStream.Failure.UNAVAILABLE;
+            scheduler.execute(() -> failed(this, kind, "origin answered HTTP " + status));
+            return HttpResponse.BodySubscribers.discarding();
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            boolean cancelNow;
+            synchronized (this) {
+                subscription = s;
+                cancelNow = cancelled;
+            }
+            if (cancelNow) {
+                s.cancel();
+            } else {
+                s.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (isCancelled()) {
+                return;
+            }
+            lastDataNanos = System.nanoTime();
+            try {
+                synchronized (stream.lock()) {
+                    if (chunker == null) {
+                        chunker = new FlvChunker(stream.beginEpoch(), stream);
+                    }
+                    for (ByteBuffer b : buffers) {
+                        stream.bytesIn.addAndGet(b.remaining());
+                        chunker.feed(b);
+                    }
+                    stream.flushBatch();
+                }
+            } catch (FlvFormatException e) {
+                cancel();
+                failed(this, LiveStream.Failure.BAD_CONTENT, "malformed FLV from origin: " + e.getMessage());
+                return;
+            }
+            if (chunker.headerSeen()) {
+                dataArrived(this);
+            }
+            Flow.Subscription s;
+            synchronized (this) {
+                s = subscription;
+            }
+            s.request(1);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            failed(this, LiveStream.Failure.UNAVAILABLE, rootMessage(t));
+        }
+
+        @Override
+        public void onComplete() {
+            failed(this, LiveStream.Failure.UNAVAILABLE, "origin closed the stream");
+        }
+
+        private synchronized boolean isCancelled() {
+            return cancelled;
+        }
+
+        void cancel() {
+            Flow.Subscription s;
+            synchronized (this) {
+                cancelled = true;
+                s = subscription;
+            }
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+}
