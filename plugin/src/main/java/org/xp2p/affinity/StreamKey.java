@@ -15,6 +15,7 @@ import org.xp2p.relay.StreamAddress;
 public final class StreamKey {
     public static final String STAT_PATH = "/stat";
     public static final String SIGNAL_PATH = "/xp2p/signal";
+    public static final String STREAM_STATS_PATH = "/xp2p/streams";
 
     private StreamKey() {
     }
@@ -36,7 +37,7 @@ public final class StreamKey {
                 return Optional.empty();
             }
         }
-        if (rawPath.equals(STAT_PATH) || rawPath.equals(SIGNAL_PATH)) {
+        if (rawPath.equals(STAT_PATH) || rawPath.equals(SIGNAL_PATH) || rawPath.equals(STREAM_STATS_PATH)) {
             return parameter(rawQuery, "xresid");
         }
         return Optional.empty();

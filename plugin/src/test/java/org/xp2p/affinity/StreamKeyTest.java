@@ -19,6 +19,8 @@ class StreamKeyTest {
     void statAndSignalUseXresid() {
         assertEquals(Optional.of("live/cam1"), StreamKey.of("/stat", "xresid=live%2Fcam1"));
         assertEquals(Optional.of("r1"), StreamKey.of("/xp2p/signal", "a=b&xresid=r1"));
+        assertEquals(Optional.of("r1"), StreamKey.of("/xp2p/streams", "xresid=r1"));
+        assertTrue(StreamKey.of("/xp2p/streams", null).isEmpty(), "the node's own stream list");
         assertTrue(StreamKey.of("/stat", null).isEmpty());
         assertTrue(StreamKey.of("/xp2p/signal", "xresid=").isEmpty());
     }
