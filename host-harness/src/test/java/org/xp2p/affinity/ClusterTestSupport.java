@@ -78,6 +78,12 @@ final class ClusterTestSupport {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Status and headers of a GET whose body may be endless (a live stream): the caller closes the body. */
+    static HttpResponse<java.io.InputStream> open(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+    }
+
     /** Polls {@code condition} every few milliseconds until it holds or the deadline passes. */
     static void await(String what, long timeoutMillis, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
