@@ -162,9 +162,13 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             viewers.add(viewer);
             viewer.start();
             LOG.debug("stream {}: viewer {} joined ({} watching)", id(), viewer.remote(), viewers.size());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.debug("stream {}: viewer left before its first byte: {}", id(), e.toString());
-            async.complete();
+            try {
+                async.complete();
+            } catch (RuntimeException ignored) {
+                // already completed by the container
+            }
         }
     }
 
@@ -211,6 +215,15 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
             LOG.debug("stream {}: viewer {} left ({} watching)", id(), viewer.remote(), viewers.size());
         }
+    }
+
+    /** Bytes sent to viewers, those still watching included. */
+    long bytesOutTotal() {
+        long total = bytesOut.get();
+        for (Viewer v : viewers) {
+            total += v.bytesSent();
+        }
+        return total;
     }
 
     int viewerCount() {
@@ -270,7 +283,11 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             List<Segment> segments = List.copyOf(batch);
             batch.clear();
             for (Viewer v : viewers) {
-                v.offer(segments);
+                try {
+                    v.offer(segments);
+                } catch (RuntimeException e) {
+                    v.close(false, "fan-out failed: " + e);
+                }
             }
         }
         if (!waiting.isEmpty() && init != null && open != null) {

@@ -46,6 +46,7 @@ final class Viewer implements WriteListener {
     private int skipsInARow;
     private boolean needFlush;
     private boolean closed;
+    private boolean started;
     private boolean cipherHeaderPending;
     private long bytesSent;
 
@@ -61,9 +62,13 @@ final class Viewer implements WriteListener {
         this.cipherHeaderPending = cipher != null;
     }
 
-    /** Starts asynchronous writing; call once, after the first segments were offered. */
-    void start() {
+    /**
+     * Starts asynchronous writing; call once, after the first segments were offered. Until the
+     * listener is set the stream is in blocking mode, so nothing is written before.
+     */
+    synchronized void start() {
         out.setWriteListener(this);
+        started = true;
     }
 
     synchronized void offer(List<Segment> segments) {
@@ -141,6 +146,9 @@ final class Viewer implements WriteListener {
     }
 
     private void drain() {
+        if (!started) {
+            return;
+        }
         try {
             if (cipherHeaderPending && out.isReady()) {
                 cipherHeaderPending = false;
@@ -173,6 +181,7 @@ final class Viewer implements WriteListener {
 
     @Override
     public synchronized void onWritePossible() {
+        started = true;
         drain();
     }
 
