@@ -30,8 +30,9 @@ import org.xp2p.flv.ChunkerOptions;
  * the GOP since the latest keyframe chunk) and its place in the live fan-out meet without a gap
  * or a duplicate.
  *
- * <p>Lock order: stream lock, then a viewer's monitor. Viewer callbacks never take the stream
- * lock; they hand work to the relay's scheduler instead.
+ * <p>The fan-out itself runs after the lock is released ({@link Delivery}); which viewers get a
+ * batch is fixed under the lock, so a joiner gets each read exactly once, in its snapshot or live.
+ * Lock order: stream lock, then a viewer's monitor. Viewer callbacks never take the stream lock.
  */
 final class LiveStream implements ChunkSink, Viewer.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
@@ -157,7 +158,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         response.setHeader("X-Xp2p-Stream", id());
         response.setHeader("X-Xp2p-Epoch", Long.toString(epoch));
         try {
-            Viewer viewer = new Viewer(id(), async, cipher, config, this);
+            Viewer viewer = new Viewer(id(), async, cipher, config, this, relay.fanOut().assign());
             viewer.offer(snapshot());
             viewers.add(viewer);
             viewer.start();
@@ -276,19 +277,26 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         lastTimestamp = Math.max(lastTimestamp, timestampMillis);
     }
 
-    /** Called by the origin pull (holding the lock) after each origin read: fan the batch out. */
-    void flushBatch() {
-        closePending();
-        if (!batch.isEmpty()) {
-            List<Segment> segments = List.copyOf(batch);
-            batch.clear();
-            for (Viewer v : viewers) {
-                try {
-                    v.offer(segments);
-                } catch (RuntimeException e) {
-                    v.close(false, "fan-out failed: " + e);
-                }
+    /** A batch of segments and the viewers it goes to, fixed under the stream lock. */
+    record Delivery(List<Segment> segments, Viewer[] viewers, FanOut fanOut) {
+        /** Runs outside the stream lock so joiners and the HTTP chunk API never wait on a fan-out. */
+        void run() {
+            if (viewers.length > 0) {
+                fanOut.deliver(segments, viewers);
             }
+        }
+    }
+
+    /**
+     * Called by the origin pull, holding the lock, after each origin read: closes the batch and
+     * fixes who gets it. A viewer attached later has the batch in its snapshot instead.
+     */
+    Delivery closeBatch() {
+        closePending();
+        Delivery delivery = new Delivery(List.of(), new Viewer[0], relay.fanOut());
+        if (!batch.isEmpty()) {
+            delivery = new Delivery(List.copyOf(batch), viewers.toArray(new Viewer[0]), relay.fanOut());
+            batch.clear();
         }
         if (!waiting.isEmpty() && init != null && open != null) {
             // their snapshots already hold this read
@@ -297,6 +305,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
             waiting.clear();
         }
+        return delivery;
     }
 
     private void closePending() {

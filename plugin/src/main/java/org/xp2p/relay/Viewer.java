@@ -50,8 +50,11 @@ final class Viewer implements WriteListener {
     private boolean cipherHeaderPending;
     private long bytesSent;
 
-    Viewer(String streamId, AsyncContext async, StreamCipher cipher, RelayConfig config, Listener listener)
-            throws IOException {
+    private final int worker;
+
+    Viewer(String streamId, AsyncContext async, StreamCipher cipher, RelayConfig config, Listener listener,
+            int worker) throws IOException {
+        this.worker = worker;
         this.streamId = streamId;
         this.remote = async.getRequest().getRemoteAddr() + ":" + async.getRequest().getRemotePort();
         this.async = async;
@@ -214,6 +217,11 @@ final class Viewer implements WriteListener {
 
     synchronized long bytesSent() {
         return bytesSent;
+    }
+
+    /** The fan-out worker this viewer is pinned to. */
+    int worker() {
+        return worker;
     }
 
     String remote() {
