@@ -130,6 +130,21 @@ class FlvChunkerTest {
         }
     }
 
+    /** A relay pulling from another xp2p relay: the old markers go, the output is as if from the origin. */
+    @Test
+    void rechunkingAMarkedStreamReplacesItsMarkers() {
+        byte[] flv = Fixtures.read(Fixtures.LONG_GOP);
+        Recorder upstream = Recorder.run(ChunkerOptions.of(111, 1000), flv);
+        Recorder direct = Recorder.run(ChunkerOptions.of(222, 0), flv);
+        Recorder cascaded = Recorder.run(ChunkerOptions.of(222, 0), upstream.file());
+        assertArrayEquals(direct.log.toByteArray(), cascaded.log.toByteArray());
+        for (Recorder.Start s : cascaded.starts) {
+            assertEquals(222, SeiMarker.find(cascaded.tags.get(s.tagIndex()).bytes()).orElseThrow().epoch());
+        }
+        long marked = cascaded.tags.stream().filter(t -> SeiMarker.find(t.bytes()).isPresent()).count();
+        assertEquals(cascaded.starts.size(), marked);
+    }
+
     @Test
     void timestampOffsetAndExtendedTimestamps() {
         byte[] flv = Fixtures.read(Fixtures.TINY);
