@@ -184,9 +184,7 @@ class FlvChunkerTest {
 
     @Test
     void enhancedCodedFramesAndCodedFramesX() {
-        byte[] config = TestStream.enhanced(true, 0, "avc1", null, 0, TestStream.avcConfig(2));
-        config = java.util.Arrays.copyOfRange(config, 0, 5 + TestStream.avcConfig(2).length - 5);
-        System.arraycopy(TestStream.avcConfig(2), 5, config, 5, TestStream.avcConfig(2).length - 5);
+        byte[] config = TestStream.enhancedConfig("avc1", TestStream.avcConfig(2));
         byte[] flv = new TestStream(false, true)
                 .video(0, config)
                 .video(0, TestStream.enhanced(true, 1, "avc1", 33, 2, TestStream.IDR))
@@ -253,6 +251,36 @@ class FlvChunkerTest {
         assertArrayEquals(otherConfig, Independent.body(r.tags.get(2).bytes()));
         assertEquals(2, r.starts.size());
         assertEquals(3, r.starts.get(1).tagIndex(), "the sequence header ends chunk 0, the keyframe starts chunk 1");
+    }
+
+    @Test
+    void metadataAndAudioConfigChangesUpdateInitAndGoInBand() {
+        byte[] meta1 = TestStream.script("onMetaData", 1);
+        byte[] meta2 = TestStream.script("onMetaData", 2);
+        byte[] aac2 = {(byte) 0xAF, 0, 0x11, (byte) 0x90}; // AAC-LC 48 kHz mono
+        byte[] flv = new TestStream(true, true)
+                .tag(FlvTag.SCRIPT, 0, TestStream.script("onTextData", 0))  // before the first chunk: dropped
+                .tag(FlvTag.SCRIPT, 0, meta1)
+                .video(0, TestStream.avcConfig(4))
+                .audio(0, TestStream.AAC_CONFIG)
+                .video(0, TestStream.avcFrame(true, 0, 4, TestStream.IDR))
+                .tag(FlvTag.SCRIPT, 10, TestStream.script("onTextData", 0)) // in a chunk: forwarded
+                .tag(FlvTag.SCRIPT, 20, meta1)                              // same metadata: in-band only
+                .tag(FlvTag.SCRIPT, 30, meta2)                              // changed: new init + in-band
+                .audio(40, aac2)                                            // changed: new init + in-band
+                .bytes();
+        Recorder r = Recorder.run(ChunkerOptions.of(1, 0), flv);
+        assertEquals(3, r.inits.size());
+        List<FlvTag> first = FlvReader.readAll(r.inits.get(0));
+        assertEquals(List.of(FlvTag.SCRIPT, FlvTag.VIDEO, FlvTag.AUDIO), first.stream().map(FlvTag::type).toList());
+        assertArrayEquals(meta1, first.get(0).body());
+        assertArrayEquals(meta2, FlvReader.readAll(r.inits.get(1)).get(0).body());
+        List<FlvTag> last = FlvReader.readAll(r.inits.get(2));
+        assertArrayEquals(meta2, last.get(0).body());
+        assertArrayEquals(aac2, last.get(2).body());
+        assertEquals(List.of(FlvTag.VIDEO, FlvTag.SCRIPT, FlvTag.SCRIPT, FlvTag.SCRIPT, FlvTag.AUDIO),
+                r.tags.stream().map(Recorder.Tag::type).toList());
+        assertEquals(List.of(0L, 10L, 20L, 30L, 40L), r.tags.stream().map(Recorder.Tag::timestamp).toList());
     }
 
     @Test
