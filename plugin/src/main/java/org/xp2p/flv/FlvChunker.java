@@ -173,12 +173,12 @@ public final class FlvChunker {
                 }
                 boolean videoChunks = started && !audioOnly;
                 if (packet.keyframe() || (videoChunks && ts >= chunkStartTs + options.targetChunkMillis())) {
+                    if (nalSyntax) { // before chunkStart: a malformed frame announces nothing
+                        body = SeiMarker.insert(body, packet, nalLengthSize,
+                                new ChunkMark(SeiMarker.VERSION, options.epoch(), nextSeq, packet.keyframe(), ts));
+                    }
                     audioOnly = false;
                     startChunk(packet.keyframe(), ts);
-                    if (nalSyntax) {
-                        body = SeiMarker.insert(body, packet, nalLengthSize,
-                                new ChunkMark(SeiMarker.VERSION, options.epoch(), currentSeq, packet.keyframe(), ts));
-                    }
                     emit(FlvTag.VIDEO, ts, body);
                 } else if (videoChunks) {
                     emit(FlvTag.VIDEO, ts, body);

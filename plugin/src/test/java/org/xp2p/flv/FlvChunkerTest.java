@@ -330,8 +330,11 @@ class FlvChunkerTest {
                 .video(0, TestStream.avcConfig(4))
                 .video(0, new byte[] {0x17, 1, 0, 0, 0, 0, 0, 0, 50, 0x65}) // NAL length 50 in 1 byte
                 .bytes();
-        FlvFormatException nal = assertThrows(FlvFormatException.class, () -> Recorder.run(ChunkerOptions.of(1, 0), broken));
+        Recorder beforeError = new Recorder();
+        FlvChunker b = new FlvChunker(ChunkerOptions.of(1, 0), beforeError);
+        FlvFormatException nal = assertThrows(FlvFormatException.class, () -> b.feed(ByteBuffer.wrap(broken)));
         assertTrue(nal.getMessage().contains("NAL unit of length 50"), nal.getMessage());
+        assertTrue(beforeError.starts.isEmpty(), "no chunk announced for a frame that could not be marked");
     }
 
     @Test
