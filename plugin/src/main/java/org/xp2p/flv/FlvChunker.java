@@ -174,8 +174,7 @@ public final class FlvChunker {
                 boolean videoChunks = started && !audioOnly;
                 if (packet.keyframe() || (videoChunks && ts >= chunkStartTs + options.targetChunkMillis())) {
                     if (nalSyntax) { // before chunkStart: a malformed frame announces nothing
-                        body = SeiMarker.insert(body, packet, nalLengthSize,
-                                new ChunkMark(SeiMarker.VERSION, options.epoch(), nextSeq, packet.keyframe(), ts));
+                        body = mark(body, packet, tag.timestamp(), ts);
                     }
                     audioOnly = false;
                     startChunk(packet.keyframe(), ts);
@@ -189,6 +188,15 @@ public final class FlvChunker {
                     emit(FlvTag.VIDEO, ts, body);
                 }
             }
+        }
+    }
+
+    private byte[] mark(byte[] body, VideoPacket packet, long originTs, long ts) {
+        try {
+            return SeiMarker.insert(body, packet, nalLengthSize,
+                    new ChunkMark(SeiMarker.VERSION, options.epoch(), nextSeq, packet.keyframe(), ts));
+        } catch (FlvFormatException e) {
+            throw new FlvFormatException(packet.codec() + " video tag with timestamp " + originTs + ": " + e.getMessage());
         }
     }
 
