@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.flv.ChunkSink;
 import org.xp2p.flv.ChunkerOptions;
+import org.xp2p.flv.FlvReader;
+import org.xp2p.flv.FlvTag;
 
 /**
  * One relayed stream on this node: the chunks the origin pull produces, the window of recent
@@ -38,6 +40,8 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
     /** Gap put between the last timestamp of an epoch and the first of the next. */
     private static final long EPOCH_GAP_MILLIS = 40;
+    /** FLV file header (9 bytes) plus PreviousTagSize0 (4 bytes) at the start of an init segment. */
+    private static final int FLV_HEADER_AND_SIZE0 = 13;
 
     enum Failure {
         NOT_FOUND(404, "stream not found at the origin"),
@@ -253,6 +257,18 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     @Override
     public void initSegment(byte[] bytes) {
         init = bytes;
+        if (open == null && epochs.get() > 1 && bytes.length > FLV_HEADER_AND_SIZE0) {
+            // a new origin epoch: viewers already have an FLV header, but the codec configuration
+            // may have changed, so its tags go out in-band before the epoch's first frame, stamped
+            // with the last timestamp sent so that no viewer sees time go backwards
+            long ts = Math.max(lastTimestamp, 0);
+            java.io.ByteArrayOutputStream tags = new java.io.ByteArrayOutputStream(bytes.length);
+            for (FlvTag t : FlvReader.readAll(bytes)) {
+                tags.writeBytes(new FlvTag(t.type(), ts, t.body()).serialize());
+            }
+            closePending();
+            batch.add(new Segment(tags.toByteArray(), Segment.Kind.CONFIG, ts));
+        }
     }
 
     @Override
