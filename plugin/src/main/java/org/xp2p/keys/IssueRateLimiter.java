@@ -51,7 +51,8 @@ final class IssueRateLimiter {
             return 0;
         }
         double missingMillis = (1 - b.tokens) / tokensPerMilli;
-        return Math.max(1, (long) Math.ceil(missingMillis / 1000.0));
+        // the epsilon keeps float noise (1000.0000001 ms) from adding a whole second
+        return Math.max(1, (long) Math.ceil(missingMillis / 1000.0 - 1e-6));
     }
 
     private static final class Bucket {

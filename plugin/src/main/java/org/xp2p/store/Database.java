@@ -2,6 +2,7 @@ package org.xp2p.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import jakarta.servlet.ServletContext;
 import java.sql.Connection;
 import java.sql.Driver;
@@ -10,6 +11,7 @@ import java.sql.SQLException;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -106,6 +108,7 @@ public final class Database implements AutoCloseable {
         jdbc.password().ifPresent(config::setPassword);
         config.setDriverClassName(jdbc.url().toLowerCase(Locale.ROOT).startsWith("jdbc:h2:")
                 ? "org.h2.Driver" : "org.postgresql.Driver");
+        config.setExceptionOverride(new H2BrokenConnections());
         config.setMaximumPoolSize(jdbc.maxPoolSize());
         config.setMinimumIdle(Math.min(2, jdbc.maxPoolSize()));
         config.setConnectionTimeout(jdbc.connectionTimeoutMillis());
@@ -118,6 +121,21 @@ public final class Database implements AutoCloseable {
             deregisterOwnDrivers();
             throw new IllegalStateException("xp2p database: cannot connect to " + jdbc.safeUrl() + " ("
                     + rootMessage(e) + "); check xp2p.jdbc.url, xp2p.jdbc.user and xp2p.jdbc.password", e);
+        }
+    }
+
+    /**
+     * HikariCP evicts a connection on SQLState class 08 (PostgreSQL's "connection failure"); H2
+     * reports a lost server with its own codes, so without this a pool on {@code jdbc:h2:tcp:} would
+     * keep handing out dead connections after the server restarts.
+     */
+    static final class H2BrokenConnections implements SQLExceptionOverride {
+        private static final Set<Integer> BROKEN = Set.of(90067, 90098, 90121, 90028);
+
+        @java.lang.Override
+        public SQLExceptionOverride.Override adjudicate(SQLException e) {
+            return BROKEN.contains(e.getErrorCode())
+                    ? SQLExceptionOverride.Override.MUST_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
         }
     }
 
