@@ -3,6 +3,7 @@ package org.xp2p.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -103,16 +104,40 @@ class JettyDistributionTest {
     @Tag("real")
     void exampleBaseOnPostgresql() throws Exception {
         String url = System.getenv().getOrDefault("XP2P_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:55432/xp2p");
-        jetty = new JettyBase(tmp.resolve("base"));
-        jetty.copyTree(EXAMPLE_BASE);
-        jetty.deployWar();
-        jetty.libExtFromWar("HikariCP-", "postgresql-");
-        Path props = jetty.base().resolve("webapps/xp2p.properties");
-        Files.writeString(props, Files.readString(props).replaceAll("(?m)^xp2p\\.db\\.url=.*$", "xp2p.db.url=" + url));
-        URI uri = jetty.start(List.of("-Dxp2p.data=" + tmp.resolve("data")), List.of());
+        String schema = "xp2p_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        org.postgresql.ds.PGSimpleDataSource admin = new org.postgresql.ds.PGSimpleDataSource();
+        admin.setURL(url);
+        admin.setUser("xp2p");
+        admin.setPassword("xp2p");
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        } catch (java.sql.SQLException e) {
+            fail("PostgreSQL at " + url + " is unreachable (" + e.getMessage() + "); run .ci/postgres-start");
+        }
+        try {
+            jetty = new JettyBase(tmp.resolve("base"));
+            jetty.copyTree(EXAMPLE_BASE);
+            jetty.deployWar();
+            jetty.libExtFromWar("HikariCP-", "postgresql-");
+            Path props = jetty.base().resolve("webapps/xp2p.properties");
+            String schemaUrl = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+            Files.writeString(props, Files.readString(props)
+                    .replaceAll("(?m)^xp2p\\.db\\.url=.*$", java.util.regex.Matcher.quoteReplacement("xp2p.db.url=" + schemaUrl)));
+            URI uri = jetty.start(List.of("-Dxp2p.data=" + tmp.resolve("data")), List.of());
 
-        assertIssueAndFind(uri);
-        jetty.assertOutputContains("xp2p database: container DataSource java:comp/env/jdbc/xp2p (postgresql)");
+            String code = assertIssueAndFind(uri);
+            jetty.assertOutputContains("xp2p database: container DataSource java:comp/env/jdbc/xp2p (postgresql)");
+            try (Connection c = admin.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + schema + ".xp2p_keys WHERE code = '" + code + "'")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+        } finally {
+            jetty.close();
+            try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
     }
 
     /** POST /xp2p/code then GET /xp2p/code/{code}; returns the code. */

@@ -178,9 +178,16 @@ public final class Database implements AutoCloseable {
         LOG.info("xp2p database: closed {}", description);
     }
 
-    /** Drivers loaded by this webapp's class loader would pin it in DriverManager after undeploy. */
+    /**
+     * Drivers loaded by this webapp's class loader would pin it in DriverManager after undeploy.
+     * On the JVM's own class path (tests, tools) there is no webapp to unload and the drivers are
+     * shared with everything else in the JVM, so they stay.
+     */
     private static void deregisterOwnDrivers() {
         ClassLoader mine = Database.class.getClassLoader();
+        if (mine == ClassLoader.getSystemClassLoader()) {
+            return;
+        }
         for (Driver driver : Collections.list(DriverManager.getDrivers())) {
             if (driver.getClass().getClassLoader() == mine) {
                 try {
