@@ -53,9 +53,11 @@ class RemoteKeyBaseHostTest {
         assertError(onB.get("123e4567-e89b-42d3-a456-426614174000"), 404, "not_found");
         assertError(onB.get("not-a-code"), 404, "not_found");
 
-        HttpResponse<String> post = onB.post();
-        assertError(post, 405, "method_not_allowed");
-        assertEquals("", post.headers().firstValue("Allow").orElse(null));
+        for (String method : new String[] {"POST", "GET"}) {
+            HttpResponse<String> r = onB.send(method, "/code");
+            assertError(r, 405, "method_not_allowed");
+            assertEquals("", r.headers().firstValue("Allow").orElse(null));
+        }
 
         a.stop();
         a = null;

@@ -45,12 +45,25 @@ final class CodeServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        try {
+            dispatch(req, resp);
+        } catch (RuntimeException e) {
+            // a bug, not a client error: log it with its trace, answer JSON without one
+            LOG.error("xp2p keys: {} {} failed", req.getMethod(), req.getRequestURI(), e);
+            if (!resp.isCommitted()) {
+                resp.reset();
+                error(resp, 500, "internal", "internal error; see the server log");
+            }
+        }
+    }
+
+    private void dispatch(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo();
         if (path == null) {
-            if (!"POST".equals(req.getMethod())) {
-                methodNotAllowed(resp, "POST", "use POST /code to get a new code and key");
-            } else if (issuer == null) {
+            if (issuer == null) {
                 methodNotAllowed(resp, "", "this node issues no keys: they come from xp2p.keyBase");
+            } else if (!"POST".equals(req.getMethod())) {
+                methodNotAllowed(resp, "POST", "use POST /code to get a new code and key");
             } else {
                 issue(req, resp);
             }
