@@ -10,9 +10,11 @@ import java.util.Arrays;
  * GOPs, at the first video frame whose timestamp is at least {@code targetChunkMillis} after the
  * chunk start, so peers can exchange pieces of bounded duration. The first video frame of every
  * chunk carries an SEI {@link SeiMarker} (AVC and HEVC, legacy and Enhanced FLV); other codecs are
- * cut the same way but not marked. Metadata and sequence headers are never chunk starts: they
- * feed the {@link InitSegment} and, once chunks flow, are also forwarded in-band so that playing
- * viewers see a configuration change before the frames that need it. Tags before the first
+ * cut the same way but not marked. Markers already present in the input (a relay pulling from
+ * another xp2p relay) are removed first, so every marker names a chunk of this chunker.
+ * Metadata and sequence headers are never chunk starts: they feed the {@link InitSegment} and,
+ * once chunks flow, are also forwarded in-band so that playing viewers see a configuration
+ * change before the frames that need it. Tags before the first
  * video keyframe are dropped (nobody could decode them). A stream without video is cut on audio
  * tags by duration alone and carries no markers; a stream whose header announces video waits up
  * to {@link #VIDEO_WAIT_MILLIS} of audio for its first video tag before being treated so.
@@ -165,14 +167,17 @@ public final class FlvChunker {
                 forwardConfig(tag, ts);
             }
             case FRAME -> {
+                boolean nalSyntax = packet.markable() && packet.codec() == configCodec && nalLengthSize > 0;
+                if (nalSyntax) {
+                    body = SeiMarker.strip(body, packet, nalLengthSize);
+                }
                 boolean videoChunks = started && !audioOnly;
                 if (packet.keyframe() || (videoChunks && ts >= chunkStartTs + options.targetChunkMillis())) {
+                    if (nalSyntax) { // before chunkStart: a malformed frame announces nothing
+                        body = mark(body, packet, tag.timestamp(), ts);
+                    }
                     audioOnly = false;
                     startChunk(packet.keyframe(), ts);
-                    if (packet.markable() && packet.codec() == configCodec && nalLengthSize > 0) {
-                        body = SeiMarker.insert(body, packet, nalLengthSize,
-                                new ChunkMark(SeiMarker.VERSION, options.epoch(), currentSeq, packet.keyframe(), ts));
-                    }
                     emit(FlvTag.VIDEO, ts, body);
                 } else if (videoChunks) {
                     emit(FlvTag.VIDEO, ts, body);
@@ -183,6 +188,15 @@ public final class FlvChunker {
                     emit(FlvTag.VIDEO, ts, body);
                 }
             }
+        }
+    }
+
+    private byte[] mark(byte[] body, VideoPacket packet, long originTs, long ts) {
+        try {
+            return SeiMarker.insert(body, packet, nalLengthSize,
+                    new ChunkMark(SeiMarker.VERSION, options.epoch(), nextSeq, packet.keyframe(), ts));
+        } catch (FlvFormatException e) {
+            throw new FlvFormatException(packet.codec() + " video tag with timestamp " + originTs + ": " + e.getMessage());
         }
     }
 

@@ -34,7 +34,7 @@ public final class FlvReader {
 
     private final Listener listener;
     private final int maxTagSize;
-    private byte[] buf = new byte[64 * 1024];
+    private byte[] buf = new byte[16 * 1024];
     private int len;
     private long consumed;
     private boolean headerSeen;

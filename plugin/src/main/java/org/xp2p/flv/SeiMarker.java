@@ -86,6 +86,47 @@ public final class SeiMarker {
         return out;
     }
 
+    /**
+     * The body without the xp2p marker NAL units it carries, or the same array when it has none.
+     * A relay pulling from another xp2p relay receives marked frames; their markers name the
+     * other relay's chunks and must go before this relay marks its own. Lenient: a body whose NAL
+     * units do not tile is returned unchanged (marking, which must be exact, reports it).
+     */
+    public static byte[] strip(byte[] body, VideoPacket packet, int nalLengthSize) {
+        int seiType = packet.codec() == VideoPacket.Codec.HEVC ? Nal.HEVC_PREFIX_SEI : Nal.AVC_SEI;
+        java.util.List<int[]> cuts = null;
+        int p = packet.dataOffset();
+        while (p < body.length) {
+            int n = nalLength(body, p, nalLengthSize);
+            if (n < 1 || p + nalLengthSize + n > body.length) {
+                return body;
+            }
+            int start = p + nalLengthSize;
+            if (Nal.type(packet.codec(), body[start] & 0xFF) == seiType
+                    && parseNal(packet.codec(), body, start, n).isPresent()) {
+                if (cuts == null) {
+                    cuts = new java.util.ArrayList<>();
+                }
+                cuts.add(new int[] {p, nalLengthSize + n});
+            }
+            p = start + n;
+        }
+        if (cuts == null) {
+            return body;
+        }
+        int removed = cuts.stream().mapToInt(c -> c[1]).sum();
+        byte[] out = new byte[body.length - removed];
+        int from = 0;
+        int o = 0;
+        for (int[] c : cuts) {
+            System.arraycopy(body, from, out, o, c[0] - from);
+            o += c[0] - from;
+            from = c[0] + c[1];
+        }
+        System.arraycopy(body, from, out, o, body.length - from);
+        return out;
+    }
+
     /** Offset of the length prefix of the first VCL NAL unit, or the body end when there is none. */
     private static int firstSliceOffset(byte[] body, VideoPacket packet, int lengthSize) {
         int p = packet.dataOffset();

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.flv.ChunkSink;
 import org.xp2p.flv.ChunkerOptions;
+import org.xp2p.flv.FlvReader;
+import org.xp2p.flv.FlvTag;
 
 /**
  * One relayed stream on this node: the chunks the origin pull produces, the window of recent
@@ -30,13 +32,16 @@ import org.xp2p.flv.ChunkerOptions;
  * the GOP since the latest keyframe chunk) and its place in the live fan-out meet without a gap
  * or a duplicate.
  *
- * <p>Lock order: stream lock, then a viewer's monitor. Viewer callbacks never take the stream
- * lock; they hand work to the relay's scheduler instead.
+ * <p>The fan-out itself runs after the lock is released ({@link Delivery}); which viewers get a
+ * batch is fixed under the lock, so a joiner gets each read exactly once, in its snapshot or live.
+ * Lock order: stream lock, then a viewer's monitor. Viewer callbacks never take the stream lock.
  */
 final class LiveStream implements ChunkSink, Viewer.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
     /** Gap put between the last timestamp of an epoch and the first of the next. */
     private static final long EPOCH_GAP_MILLIS = 40;
+    /** FLV file header (9 bytes) plus PreviousTagSize0 (4 bytes) at the start of an init segment. */
+    private static final int FLV_HEADER_AND_SIZE0 = 13;
 
     enum Failure {
         NOT_FOUND(404, "stream not found at the origin"),
@@ -157,14 +162,18 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         response.setHeader("X-Xp2p-Stream", id());
         response.setHeader("X-Xp2p-Epoch", Long.toString(epoch));
         try {
-            Viewer viewer = new Viewer(id(), async, cipher, config, this);
+            Viewer viewer = new Viewer(id(), async, cipher, config, this, relay.fanOut().assign());
             viewer.offer(snapshot());
             viewers.add(viewer);
             viewer.start();
             LOG.debug("stream {}: viewer {} joined ({} watching)", id(), viewer.remote(), viewers.size());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.debug("stream {}: viewer left before its first byte: {}", id(), e.toString());
-            async.complete();
+            try {
+                async.complete();
+            } catch (RuntimeException ignored) {
+                // already completed by the container
+            }
         }
     }
 
@@ -213,6 +222,15 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
     }
 
+    /** Bytes sent to viewers, those still watching included. */
+    long bytesOutTotal() {
+        long total = bytesOut.get();
+        for (Viewer v : viewers) {
+            total += v.bytesSent();
+        }
+        return total;
+    }
+
     int viewerCount() {
         return viewers.size();
     }
@@ -239,6 +257,18 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     @Override
     public void initSegment(byte[] bytes) {
         init = bytes;
+        if (open == null && epochs.get() > 1 && bytes.length > FLV_HEADER_AND_SIZE0) {
+            // a new origin epoch: viewers already have an FLV header, but the codec configuration
+            // may have changed, so its tags go out in-band before the epoch's first frame, stamped
+            // with the last timestamp sent so that no viewer sees time go backwards
+            long ts = Math.max(lastTimestamp, 0);
+            java.io.ByteArrayOutputStream tags = new java.io.ByteArrayOutputStream(bytes.length);
+            for (FlvTag t : FlvReader.readAll(bytes)) {
+                tags.writeBytes(new FlvTag(t.type(), ts, t.body()).serialize());
+            }
+            closePending();
+            batch.add(new Segment(tags.toByteArray(), Segment.Kind.CONFIG, ts));
+        }
     }
 
     @Override
@@ -263,15 +293,26 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         lastTimestamp = Math.max(lastTimestamp, timestampMillis);
     }
 
-    /** Called by the origin pull (holding the lock) after each origin read: fan the batch out. */
-    void flushBatch() {
-        closePending();
-        if (!batch.isEmpty()) {
-            List<Segment> segments = List.copyOf(batch);
-            batch.clear();
-            for (Viewer v : viewers) {
-                v.offer(segments);
+    /** A batch of segments and the viewers it goes to, fixed under the stream lock. */
+    record Delivery(List<Segment> segments, Viewer[] viewers, FanOut fanOut) {
+        /** Runs outside the stream lock so joiners and the HTTP chunk API never wait on a fan-out. */
+        void run() {
+            if (viewers.length > 0) {
+                fanOut.deliver(segments, viewers);
             }
+        }
+    }
+
+    /**
+     * Called by the origin pull, holding the lock, after each origin read: closes the batch and
+     * fixes who gets it. A viewer attached later has the batch in its snapshot instead.
+     */
+    Delivery closeBatch() {
+        closePending();
+        Delivery delivery = new Delivery(List.of(), new Viewer[0], relay.fanOut());
+        if (!batch.isEmpty()) {
+            delivery = new Delivery(List.copyOf(batch), viewers.toArray(new Viewer[0]), relay.fanOut());
+            batch.clear();
         }
         if (!waiting.isEmpty() && init != null && open != null) {
             // their snapshots already hold this read
@@ -280,6 +321,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
             waiting.clear();
         }
+        return delivery;
     }
 
     private void closePending() {

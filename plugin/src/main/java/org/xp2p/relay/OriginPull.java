@@ -208,6 +208,7 @@ final class OriginPull {
                 return;
             }
             lastDataNanos = System.nanoTime();
+            LiveStream.Delivery delivery;
             try {
                 synchronized (stream.lock()) {
                     if (chunker == null) {
@@ -217,8 +218,9 @@ final class OriginPull {
                         stream.bytesIn.addAndGet(b.remaining());
                         chunker.feed(b);
                     }
-                    stream.flushBatch();
+                    delivery = stream.closeBatch();
                 }
+                delivery.run();
             } catch (FlvFormatException e) {
                 cancel();
                 failed(this, LiveStream.Failure.BAD_CONTENT, "malformed FLV from origin: " + e.getMessage());

@@ -26,12 +26,13 @@ import org.xp2p.config.Settings;
  * @param requireCode        whether every stream request must present a valid {@code code}
  * @param maxStreams         streams relayed at once by this node
  * @param maxViewersPerStream viewers of one stream on this node
+ * @param fanOutThreads      threads writing to viewers (0: one per core)
  * @param corsOrigin         value of Access-Control-Allow-Origin on stream responses (empty: none)
  */
 public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, int windowSeconds,
         long windowMaxBytes, int skipLagMillis, int maxSkips, long viewerMaxBytes, int startTimeoutMillis, int readTimeoutMillis,
         int reconnectMaxSeconds, int backoffInitialMillis, int backoffMaxMillis, int connectTimeoutMillis,
-        boolean requireCode, int maxStreams, int maxViewersPerStream, String corsOrigin) {
+        boolean requireCode, int maxStreams, int maxViewersPerStream, int fanOutThreads, String corsOrigin) {
 
     public static final int DEFAULT_IDLE_SECONDS = 10;
     public static final int DEFAULT_CHUNK_MILLIS = 1000;
@@ -71,6 +72,7 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
                 s.bool("xp2p.relay.requireCode", false),
                 s.integer("xp2p.relay.maxStreams", DEFAULT_MAX_STREAMS, 1, 1_000_000),
                 s.integer("xp2p.relay.maxViewersPerStream", DEFAULT_MAX_VIEWERS_PER_STREAM, 1, 1_000_000),
+                s.integer("xp2p.relay.fanOutThreads", 0, 0, 64),
                 s.string("xp2p.relay.corsOrigin", "*"));
         if (config.backoffMaxMillis < config.backoffInitialMillis) {
             throw new ConfigException("xp2p.relay.backoffMaxMillis", String.valueOf(config.backoffMaxMillis),

@@ -44,6 +44,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService httpExecutor;
     private final HttpClient httpClient;
+    private final FanOut fanOut;
 
     private RelayService(RelayConfig config, KeyLookup keys) {
         this.config = config;
@@ -57,6 +58,8 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
                 .executor(httpExecutor)
                 .build();
+        this.fanOut = new FanOut(config.fanOutThreads() > 0 ? config.fanOutThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors()));
         scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -82,6 +85,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
 
     HttpClient httpClient() {
         return httpClient;
+    }
+
+    FanOut fanOut() {
+        return fanOut;
     }
 
     ScheduledExecutorService scheduler() {
@@ -192,6 +199,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         streams.clear();
         scheduler.shutdownNow();
         httpExecutor.shutdownNow();
+        fanOut.close();
     }
 
     private static ThreadFactory named(String prefix) {

@@ -95,6 +95,9 @@ public record StreamAddress(String streamId, String path, String upstreamQuery) 
             throw new BadAddressException("path must name a .flv stream");
         }
         String[] segments = rawPath.substring(1).split("/", -1);
+        if (segments[segments.length - 1].length() <= ".flv".length()) {
+            throw new BadAddressException("stream file name is empty");
+        }
         if (segments.length > MAX_DEPTH) {
             throw new BadAddressException("path deeper than " + MAX_DEPTH + " segments");
         }

@@ -56,7 +56,7 @@ final class StreamStatsServlet extends HttpServlet {
                 + ",\"viewers\":" + s.viewerCount()
                 + ",\"viewersServed\":" + s.viewersServed.get()
                 + ",\"bytesIn\":" + s.bytesIn.get()
-                + ",\"bytesOut\":" + s.bytesOut.get()
+                + ",\"bytesOut\":" + s.bytesOutTotal()
                 + ",\"chunks\":" + s.chunks.get()
                 + ",\"epoch\":" + p.epoch()
                 + ",\"epochs\":" + s.epochs.get()

@@ -46,11 +46,15 @@ final class Viewer implements WriteListener {
     private int skipsInARow;
     private boolean needFlush;
     private boolean closed;
+    private boolean started;
     private boolean cipherHeaderPending;
     private long bytesSent;
 
-    Viewer(String streamId, AsyncContext async, StreamCipher cipher, RelayConfig config, Listener listener)
-            throws IOException {
+    private final int worker;
+
+    Viewer(String streamId, AsyncContext async, StreamCipher cipher, RelayConfig config, Listener listener,
+            int worker) throws IOException {
+        this.worker = worker;
         this.streamId = streamId;
         this.remote = async.getRequest().getRemoteAddr() + ":" + async.getRequest().getRemotePort();
         this.async = async;
@@ -61,9 +65,13 @@ final class Viewer implements WriteListener {
         this.cipherHeaderPending = cipher != null;
     }
 
-    /** Starts asynchronous writing; call once, after the first segments were offered. */
-    void start() {
+    /**
+     * Starts asynchronous writing; call once, after the first segments were offered. Until the
+     * listener is set the stream is in blocking mode, so nothing is written before.
+     */
+    synchronized void start() {
         out.setWriteListener(this);
+        started = true;
     }
 
     synchronized void offer(List<Segment> segments) {
@@ -141,6 +149,9 @@ final class Viewer implements WriteListener {
     }
 
     private void drain() {
+        if (!started) {
+            return;
+        }
         try {
             if (cipherHeaderPending && out.isReady()) {
                 cipherHeaderPending = false;
@@ -173,6 +184,7 @@ final class Viewer implements WriteListener {
 
     @Override
     public synchronized void onWritePossible() {
+        started = true;
         drain();
     }
 
@@ -205,6 +217,11 @@ final class Viewer implements WriteListener {
 
     synchronized long bytesSent() {
         return bytesSent;
+    }
+
+    /** The fan-out worker this viewer is pinned to. */
+    int worker() {
+        return worker;
     }
 
     String remote() {

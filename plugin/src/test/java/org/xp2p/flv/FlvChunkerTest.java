@@ -130,6 +130,21 @@ class FlvChunkerTest {
         }
     }
 
+    /** A relay pulling from another xp2p relay: the old markers go, the output is as if from the origin. */
+    @Test
+    void rechunkingAMarkedStreamReplacesItsMarkers() {
+        byte[] flv = Fixtures.read(Fixtures.LONG_GOP);
+        Recorder upstream = Recorder.run(ChunkerOptions.of(111, 1000), flv);
+        Recorder direct = Recorder.run(ChunkerOptions.of(222, 0), flv);
+        Recorder cascaded = Recorder.run(ChunkerOptions.of(222, 0), upstream.file());
+        assertArrayEquals(direct.log.toByteArray(), cascaded.log.toByteArray());
+        for (Recorder.Start s : cascaded.starts) {
+            assertEquals(222, SeiMarker.find(cascaded.tags.get(s.tagIndex()).bytes()).orElseThrow().epoch());
+        }
+        long marked = cascaded.tags.stream().filter(t -> SeiMarker.find(t.bytes()).isPresent()).count();
+        assertEquals(cascaded.starts.size(), marked);
+    }
+
     @Test
     void timestampOffsetAndExtendedTimestamps() {
         byte[] flv = Fixtures.read(Fixtures.TINY);
@@ -169,9 +184,7 @@ class FlvChunkerTest {
 
     @Test
     void enhancedCodedFramesAndCodedFramesX() {
-        byte[] config = TestStream.enhanced(true, 0, "avc1", null, 0, TestStream.avcConfig(2));
-        config = java.util.Arrays.copyOfRange(config, 0, 5 + TestStream.avcConfig(2).length - 5);
-        System.arraycopy(TestStream.avcConfig(2), 5, config, 5, TestStream.avcConfig(2).length - 5);
+        byte[] config = TestStream.enhancedConfig("avc1", TestStream.avcConfig(2));
         byte[] flv = new TestStream(false, true)
                 .video(0, config)
                 .video(0, TestStream.enhanced(true, 1, "avc1", 33, 2, TestStream.IDR))
@@ -241,6 +254,36 @@ class FlvChunkerTest {
     }
 
     @Test
+    void metadataAndAudioConfigChangesUpdateInitAndGoInBand() {
+        byte[] meta1 = TestStream.script("onMetaData", 1);
+        byte[] meta2 = TestStream.script("onMetaData", 2);
+        byte[] aac2 = {(byte) 0xAF, 0, 0x11, (byte) 0x90}; // AAC-LC 48 kHz mono
+        byte[] flv = new TestStream(true, true)
+                .tag(FlvTag.SCRIPT, 0, TestStream.script("onTextData", 0))  // before the first chunk: dropped
+                .tag(FlvTag.SCRIPT, 0, meta1)
+                .video(0, TestStream.avcConfig(4))
+                .audio(0, TestStream.AAC_CONFIG)
+                .video(0, TestStream.avcFrame(true, 0, 4, TestStream.IDR))
+                .tag(FlvTag.SCRIPT, 10, TestStream.script("onTextData", 0)) // in a chunk: forwarded
+                .tag(FlvTag.SCRIPT, 20, meta1)                              // same metadata: in-band only
+                .tag(FlvTag.SCRIPT, 30, meta2)                              // changed: new init + in-band
+                .audio(40, aac2)                                            // changed: new init + in-band
+                .bytes();
+        Recorder r = Recorder.run(ChunkerOptions.of(1, 0), flv);
+        assertEquals(3, r.inits.size());
+        List<FlvTag> first = FlvReader.readAll(r.inits.get(0));
+        assertEquals(List.of(FlvTag.SCRIPT, FlvTag.VIDEO, FlvTag.AUDIO), first.stream().map(FlvTag::type).toList());
+        assertArrayEquals(meta1, first.get(0).body());
+        assertArrayEquals(meta2, FlvReader.readAll(r.inits.get(1)).get(0).body());
+        List<FlvTag> last = FlvReader.readAll(r.inits.get(2));
+        assertArrayEquals(meta2, last.get(0).body());
+        assertArrayEquals(aac2, last.get(2).body());
+        assertEquals(List.of(FlvTag.VIDEO, FlvTag.SCRIPT, FlvTag.SCRIPT, FlvTag.SCRIPT, FlvTag.AUDIO),
+                r.tags.stream().map(Recorder.Tag::type).toList());
+        assertEquals(List.of(0L, 10L, 20L, 30L, 40L), r.tags.stream().map(Recorder.Tag::timestamp).toList());
+    }
+
+    @Test
     void audioOnlyStreamIsCutByDurationWithoutMarkers() {
         TestStream s = new TestStream(true, false).audio(0, TestStream.AAC_CONFIG);
         for (int ts = 0; ts <= 3000; ts += 23) {
@@ -287,8 +330,11 @@ class FlvChunkerTest {
                 .video(0, TestStream.avcConfig(4))
                 .video(0, new byte[] {0x17, 1, 0, 0, 0, 0, 0, 0, 50, 0x65}) // NAL length 50 in 1 byte
                 .bytes();
-        FlvFormatException nal = assertThrows(FlvFormatException.class, () -> Recorder.run(ChunkerOptions.of(1, 0), broken));
+        Recorder beforeError = new Recorder();
+        FlvChunker b = new FlvChunker(ChunkerOptions.of(1, 0), beforeError);
+        FlvFormatException nal = assertThrows(FlvFormatException.class, () -> b.feed(ByteBuffer.wrap(broken)));
         assertTrue(nal.getMessage().contains("NAL unit of length 50"), nal.getMessage());
+        assertTrue(beforeError.starts.isEmpty(), "no chunk announced for a frame that could not be marked");
     }
 
     @Test

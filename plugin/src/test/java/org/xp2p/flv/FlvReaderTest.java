@@ -11,19 +11,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FlvReaderTest {
-    @Test
-    void readsFixtureAndReserializesIdentically() {
-        byte[] flv = Fixtures.read(Fixtures.SHORT_GOP);
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {Fixtures.TINY, Fixtures.SHORT_GOP, Fixtures.LONG_GOP,
+        Fixtures.DEMO, Fixtures.HEVC_LEGACY, Fixtures.HEVC_ENHANCED})
+    void readsFixtureAndReserializesIdentically(String fixture) {
+        byte[] flv = Fixtures.read(fixture);
         List<FlvTag> tags = FlvReader.readAll(flv);
-        assertTrue(tags.size() > 100, "tags: " + tags.size());
+        assertTrue(tags.size() >= 20, "tags: " + tags.size());
         // header (9) + PreviousTagSize0 (4) + every tag serialized back = the file, byte for byte
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.write(flv, 0, 13);
         tags.forEach(t -> out.writeBytes(t.serialize()));
         assertArrayEquals(flv, out.toByteArray());
-        assertTrue(tags.stream().anyMatch(t -> t.type() == FlvTag.AUDIO));
         assertTrue(tags.stream().anyMatch(t -> t.type() == FlvTag.VIDEO));
-        assertEquals(FlvTag.SCRIPT, tags.get(0).type());
     }
 
     @Test

@@ -60,6 +60,26 @@ final class TestStream {
         return b.toByteArray();
     }
 
+    /** Enhanced FLV SequenceStart: IsExHeader, key frame, PacketType 0, FourCC, configuration record. */
+    static byte[] enhancedConfig(String fourcc, byte[] legacyConfigBody) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(0x80 | (1 << 4));
+        b.writeBytes(fourcc.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.write(legacyConfigBody, 5, legacyConfigBody.length - 5);
+        return b.toByteArray();
+    }
+
+    /** A script tag body: AMF0 string name followed by an opaque (not parsed) value. */
+    static byte[] script(String name, int value) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(0x02);
+        b.write(name.length() >> 8);
+        b.write(name.length());
+        b.writeBytes(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.writeBytes(new byte[] {0x00, 0x40, 0x59, 0, 0, 0, 0, 0, (byte) value}); // AMF0 number
+        return b.toByteArray();
+    }
+
     /** Enhanced FLV video body: IsExHeader, FrameType, PacketType, FourCC, [SI24 cts], payload. */
     static byte[] enhanced(boolean key, int packetType, String fourcc, Integer cts, int lengthSize, byte[]... nals) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();

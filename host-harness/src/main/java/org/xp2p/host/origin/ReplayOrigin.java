@@ -39,6 +39,12 @@ public final class ReplayOrigin implements AutoCloseable {
     private final Set<HttpExchange> live = ConcurrentHashMap.newKeySet();
     private final AtomicInteger total = new AtomicInteger();
     private volatile boolean closed;
+    private volatile EmitListener emitListener;
+
+    /** Told when tags reach the socket; benchmarks measure the relay's added latency with it. */
+    public interface EmitListener {
+        void emitted(long timestampMillis, long nanoTime);
+    }
 
     public ReplayOrigin(byte[] recording, int port) throws IOException {
         this.flv = FlvFile.parse(recording);
@@ -54,6 +60,10 @@ public final class ReplayOrigin implements AutoCloseable {
 
     public URI baseUri() {
         return URI.create("http://127.0.0.1:" + port());
+    }
+
+    public void onEmit(EmitListener listener) {
+        this.emitListener = listener;
     }
 
     /** Answer {@code path} with this HTTP status and no body. */
@@ -121,6 +131,7 @@ public final class ReplayOrigin implements AutoCloseable {
         out.flush();
         long start = System.nanoTime();
         long base = FlvFile.timestamp(flv.mediaTags().get(0));
+        java.util.List<Long> unflushed = new java.util.ArrayList<>();
         for (long loop = 0; !closed; loop++) {
             long offset = loop * flv.durationMillis();
             for (byte[] tag : flv.mediaTags()) {
@@ -129,6 +140,14 @@ public final class ReplayOrigin implements AutoCloseable {
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     out.flush();
+                    EmitListener l = emitListener;
+                    if (l != null) {
+                        long now = System.nanoTime();
+                        for (long t : unflushed) {
+                            l.emitted(t, now);
+                        }
+                    }
+                    unflushed.clear();
                     // pacing a real-time replay is this thread's only job
                     LockSupport.parkNanos(wait);
                 }
@@ -136,6 +155,7 @@ public final class ReplayOrigin implements AutoCloseable {
                     return;
                 }
                 out.write(FlvFile.withTimestamp(tag, ts));
+                unflushed.add(ts);
             }
         }
     }

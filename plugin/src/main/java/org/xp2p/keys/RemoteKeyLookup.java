@@ -1,0 +1,114 @@
+package org.xp2p.keys;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Looks keys up in another key service ({@code xp2p.keyBase}, the original server's {@code -k}):
+ * {@code GET {keyBase}{code}} answering {@code {"key":"<hex>"}}.
+ *
+ * <p>Every viewer request needs its key, so hits are kept for {@code cacheTime} in a bounded LRU
+ * map: a burst of viewers of one code costs one remote call, and a short outage of the key server
+ * does not stop viewers who were just admitted. Misses are not cached (a code issued a moment ago
+ * must work at once). 404 means unknown; any other answer, a timeout or a malformed body means
+ * the store is unavailable, so the caller answers 503 rather than wrongly refusing the viewer.
+ */
+public final class RemoteKeyLookup implements KeyLookup {
+    private final URI base;
+    private final Clock clock;
+    private final Duration cacheTime;
+    private final Duration timeout;
+    private final HttpClient client;
+    private final Map<String, Cached> cache;
+
+    public RemoteKeyLookup(URI base, Clock clock, Duration cacheTime, int cacheSize, Duration timeout) {
+        this.base = base;
+        this.clock = clock;
+        this.cacheTime = cacheTime;
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder().connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.cache = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+                return size() > cacheSize;
+            }
+        };
+    }
+
+    @Override
+    public Optional<byte[]> find(String rawCode) {
+        Optional<KeyCode> parsed = KeyCode.parse(rawCode);
+        if (parsed.isEmpty()) {
+            return Optional.empty();
+        }
+        String code = parsed.get().value();
+        Instant now = clock.instant();
+        synchronized (cache) {
+            Cached hit = cache.get(code);
+            if (hit != null && now.isBefore(hit.until())) {
+                return Optional.of(hit.key().clone());
+            }
+            cache.remove(code);
+        }
+        Optional<byte[]> fetched = fetch(code);
+        if (fetched.isPresent() && !cacheTime.isZero()) {
+            synchronized (cache) {
+                cache.put(code, new Cached(fetched.get().clone(), now.plus(cacheTime)));
+            }
+        }
+        return fetched;
+    }
+
+    private Optional<byte[]> fetch(String code) {
+        URI uri = URI.create(base.toString() + code);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Accept", "application/json").GET().build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new KeyStoreUnavailableException("key service " + uri + " unreachable (" + e + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeyStoreUnavailableException("interrupted while asking key service " + uri, e);
+        }
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        if (response.statusCode() != 200) {
+            throw new KeyStoreUnavailableException("key service " + uri + " answered HTTP " + response.statusCode(), null);
+        }
+        try {
+            String hex = FlatJson.read(response.body()).get("key");
+            if (hex == null || hex.isEmpty() || hex.length() % 2 != 0) {
+                throw new IllegalArgumentException("no \"key\" with an even number of hex digits");
+            }
+            return Optional.of(HexFormat.of().parseHex(hex));
+        } catch (IllegalArgumentException e) {
+            throw new KeyStoreUnavailableException("key service " + uri + " answered an unusable body ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Entries currently cached (for tests and statistics). */
+    public int cachedEntries() {
+        synchronized (cache) {
+            return cache.size();
+        }
+    }
+
+    private record Cached(byte[] key, Instant until) {
+    }
+}

@@ -1,0 +1,5 @@
+CREATE TABLE b (
+    id INT PRIMARY KEY,
+    note VARCHAR(20)
+);
+INSERT INTO a (id) VALUES (2);

@@ -1,0 +1,2 @@
+-- fixture: the first version
+CREATE TABLE a (id INT PRIMARY KEY);
