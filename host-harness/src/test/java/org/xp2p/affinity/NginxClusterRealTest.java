@@ -91,7 +91,10 @@ class NginxClusterRealTest {
         return ds;
     }
 
-    /** The membership table in a schema of its own, so that the test never touches the real schema. */
+    /**
+     * A schema of its own (the plugin's migrator fills it), so that the test never touches the
+     * tables of other tests sharing the PostgreSQL database.
+     */
     private void createSchema() throws Exception {
         schema = "affinity_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = admin().getConnection(); Statement s = c.createStatement()) {
@@ -99,21 +102,32 @@ class NginxClusterRealTest {
         }
         pg = admin();
         pg.setCurrentSchema(schema);
-        ClusterTestSupport.applySchema(pg, "postgresql");
     }
 
-    private void startNode(String node) throws Exception {
-        AtomicBoolean cut = new AtomicBoolean();
-        cuts.put(node, cut);
+    /**
+     * A node on the real PostgreSQL. With {@code severable} its membership uses a pool the test can
+     * cut off (to crash it without the clean-shutdown row delete); otherwise the plugin's own
+     * database (xp2p.jdbc.*, HikariCP, schema migrated at start), as in production.
+     */
+    private void startNode(String node, boolean severable) throws Exception {
         int port = URI.create(node).getPort();
-        hosts.put(node, ClusterTestSupport.startHost(port, tmp.resolve("node-" + port), Map.of(
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "xp2p.jdbc.url", PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                "xp2p.jdbc.user", "xp2p",
+                "xp2p.jdbc.password", "xp2p",
                 "xp2p.cluster.membership", "database",
                 "xp2p.cluster.self", node,
                 "xp2p.cluster.hash", "nginx",
                 "xp2p.cluster.heartbeatMillis", String.valueOf(BEAT),
                 "xp2p.cluster.missedBeats", String.valueOf(MISSED),
-                "xp2p.origin", origin.baseUri().toString()),
-                Map.of("xp2p.cluster.dataSource", ClusterTestSupport.severable(pg, cut))));
+                "xp2p.origin", origin.baseUri().toString()));
+        Map<String, Object> attributes = new HashMap<>();
+        if (severable) {
+            AtomicBoolean cut = new AtomicBoolean();
+            cuts.put(node, cut);
+            attributes.put("xp2p.cluster.dataSource", ClusterTestSupport.severable(pg, cut));
+        }
+        hosts.put(node, ClusterTestSupport.startHost(port, tmp.resolve("node-" + port), settings, attributes));
     }
 
     private void startNginx(List<String> nodes, int port) throws Exception {
@@ -243,9 +257,9 @@ class NginxClusterRealTest {
         List<String> nodes = List.of(base(ports.get(0)), base(ports.get(1)), base(ports.get(2)));
         String joiner = base(ports.get(3));
         String front = base(ports.get(4));
-        for (String n : nodes) {
-            startNode(n);
-        }
+        startNode(nodes.get(0), false);
+        startNode(nodes.get(1), false);
+        startNode(nodes.get(2), true); // the one that will crash
         Map<String, String> owners = awaitAgreement(nodes, m -> m.values().containsAll(nodes));
         startNginx(nodes, ports.get(4));
 
@@ -287,7 +301,7 @@ class NginxClusterRealTest {
 
         // 3. a node joins: only about 1/4 of the streams move, all of them to it
         long t0 = System.nanoTime();
-        startNode(joiner);
+        startNode(joiner, false);
         List<String> four = List.of(nodes.get(0), nodes.get(1), nodes.get(2), joiner);
         Map<String, String> withJoiner = awaitAgreement(four, m -> m.containsValue(joiner));
         long joinMillis = (System.nanoTime() - t0) / 1_000_000;
