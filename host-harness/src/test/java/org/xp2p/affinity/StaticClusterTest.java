@@ -27,19 +27,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
+import org.xp2p.host.origin.ReplayOrigin;
 
 /**
- * Three embedded hosts on loopback with static membership (redirect mode, 302) plus a two-node
- * cluster in proxy mode with 307 redirects for what cannot be proxied.
+ * Three embedded hosts on loopback with static membership (redirect mode, 302, no origin: only the
+ * routing decision matters) plus a two-node cluster in proxy mode, with a replay origin, and 307
+ * redirects for what cannot be proxied.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StaticClusterTest {
     private final List<Host> hosts = new ArrayList<>();
     private List<String> redirectNodes;
     private List<String> proxyNodes;
+    private ReplayOrigin origin;
 
     @BeforeAll
     void startClusters(@TempDir Path tmp) throws Exception {
+        try (InputStream rec = StaticClusterTest.class.getResourceAsStream("/xp2p-demo/demo.flv")) {
+            origin = new ReplayOrigin(rec.readAllBytes(), 0);
+        }
         List<Integer> ports = ClusterTestSupport.freePorts(5);
         redirectNodes = List.of(base(ports.get(0)), base(ports.get(1)), base(ports.get(2)));
         proxyNodes = List.of(base(ports.get(3)), base(ports.get(4)));
@@ -53,7 +59,8 @@ class StaticClusterTest {
                     "xp2p.cluster.nodes", String.join(",", proxyNodes),
                     "xp2p.cluster.self", proxyNodes.get(i) + "/",
                     "xp2p.cluster.mode", "proxy",
-                    "xp2p.cluster.redirect", "307"), Map.of()));
+                    "xp2p.cluster.redirect", "307",
+                    "xp2p.origin", origin.baseUri().toString()), Map.of()));
         }
     }
 
@@ -61,6 +68,9 @@ class StaticClusterTest {
     void stopHosts() throws Exception {
         for (Host h : hosts) {
             h.stop();
+        }
+        if (origin != null) {
+            origin.close();
         }
     }
 
@@ -176,6 +186,36 @@ class StaticClusterTest {
                     .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(307, post.statusCode());
             assertEquals(owner + pathAndQuery + "&xp2p_hop=1", post.headers().firstValue("Location").orElseThrow());
+        }
+    }
+
+    @Test
+    void aLiveStreamProxiedByANonOwnerIsPulledOnceByTheOwner() throws Exception {
+        String path = "/live/proxied-live.flv";
+        HttpResponse<InputStream> viaOther = null;
+        HttpResponse<InputStream> direct = null;
+        try {
+            for (String node : proxyNodes) {
+                HttpResponse<InputStream> r = ClusterTestSupport.open(node + path);
+                if (r.headers().firstValue("X-Xp2p-Proxied-By").isPresent()) {
+                    viaOther = r;
+                } else {
+                    direct = r;
+                }
+            }
+            assertTrue(viaOther != null && direct != null, "one node serves, the other proxies");
+            for (HttpResponse<InputStream> r : List.of(viaOther, direct)) {
+                assertEquals(200, r.statusCode());
+                assertEquals("FLV", new String(r.body().readNBytes(3), StandardCharsets.US_ASCII));
+            }
+            assertEquals(direct.headers().firstValue("X-Xp2p-Node"), viaOther.headers().firstValue("X-Xp2p-Node"));
+            assertEquals(1, origin.connections(path), "the origin is pulled once, by the owner");
+        } finally {
+            for (HttpResponse<InputStream> r : java.util.Arrays.asList(viaOther, direct)) {
+                if (r != null) {
+                    r.body().close();
+                }
+            }
         }
     }
 
