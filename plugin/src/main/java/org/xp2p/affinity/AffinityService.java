@@ -3,6 +3,7 @@ package org.xp2p.affinity;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -77,6 +78,11 @@ public final class AffinityService implements AutoCloseable {
         AffinityService service = new AffinityService(membership, proxy, choice);
         ctx.setAttribute(CONTEXT_ATTRIBUTE, service);
         return service;
+    }
+
+    /** The live members as this node sees them (base URLs), empty when no cluster is configured; for ops. */
+    public List<String> liveMembers() {
+        return membership == null ? List.of() : membership.live().stream().map(ClusterNode::id).toList();
     }
 
     /**

@@ -131,8 +131,10 @@ public final class OwnerProxy implements AutoCloseable {
                 res.setStatus(response.statusCode());
                 for (Map.Entry<String, List<String>> h : response.headers().map().entrySet()) {
                     String name = h.getKey();
-                    if (name.startsWith(":") || SKIPPED.contains(name.toLowerCase(Locale.ROOT))
-                            && !name.equalsIgnoreCase("content-length")) {
+                    String lower = name.toLowerCase(Locale.ROOT);
+                    // the container writes its own Date and Server; content-length is kept
+                    if (lower.startsWith(":") || lower.equals("date") || lower.equals("server")
+                            || SKIPPED.contains(lower) && !lower.equals("content-length")) {
                         continue;
                     }
                     for (String v : h.getValue()) {
