@@ -60,6 +60,7 @@ class StaticClusterTest {
                     "xp2p.cluster.self", proxyNodes.get(i) + "/",
                     "xp2p.cluster.mode", "proxy",
                     "xp2p.cluster.redirect", "307",
+                    "xp2p.cluster.proxyMaxStreams", "1",
                     "xp2p.origin", origin.baseUri().toString()), Map.of()));
         }
     }
@@ -210,12 +211,40 @@ class StaticClusterTest {
             }
             assertEquals(direct.headers().firstValue("X-Xp2p-Node"), viaOther.headers().firstValue("X-Xp2p-Node"));
             assertEquals(1, origin.connections(path), "the origin is pulled once, by the owner");
+
+            // proxying is bounded (proxyMaxStreams=1 here): a second proxied stream is refused clearly
+            String proxy = viaOther.headers().firstValue("X-Xp2p-Proxied-By").orElseThrow();
+            HttpResponse<String> busy = get(proxy + path);
+            assertEquals(503, busy.statusCode());
+            assertTrue(busy.body().contains("\"error\":\"proxy_busy\""), busy.body());
         } finally {
             for (HttpResponse<InputStream> r : java.util.Arrays.asList(viaOther, direct)) {
                 if (r != null) {
                     r.body().close();
                 }
             }
+        }
+        // the slot is freed once the proxied viewer is gone
+        String proxy = viaOther.headers().firstValue("X-Xp2p-Proxied-By").orElseThrow();
+        ClusterTestSupport.await("the proxy slot is released", 5_000, () -> {
+            try {
+                HttpResponse<String> r = get(proxy + path + "?xp2p=init");
+                return r.headers().firstValue("X-Xp2p-Proxied-By").isPresent() && r.statusCode() != 503;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void withoutClusterConfigurationNoFilterIsInstalled(@TempDir Path tmp) throws Exception {
+        Host single = ClusterTestSupport.startHost(0, tmp, Map.of(), Map.of());
+        try {
+            HttpResponse<String> r = get(single.baseUri() + "/live/cam1.flv?xp2p=init");
+            assertNotEquals(302, r.statusCode());
+            assertFalse(r.headers().firstValue("X-Xp2p-Node").isPresent(), "no affinity filter ran");
+        } finally {
+            single.stop();
         }
     }
 
