@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +62,7 @@ final class RealCapture {
         if (response.statusCode() != 200) {
             String text;
             try (body) {
-                text = new String(body.readNBytes(2000), java.nio.charset.StandardCharsets.UTF_8);
+                text = new String(body.readNBytes(2000), StandardCharsets.UTF_8);
             }
             fail("GET " + uri + " answered " + response.statusCode() + ": " + text);
         }

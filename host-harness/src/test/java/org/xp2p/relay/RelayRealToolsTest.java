@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -95,24 +99,28 @@ class RelayRealToolsTest {
     }
 
     private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    /** Polls the stream's stats until it has produced a chunk (the pull is live). */
-    private void awaitLive(String streamId, Duration timeout) throws Exception {
+    /** Polls the stream's stats until it has closed at least {@code chunks} chunks. */
+    private void awaitChunks(String streamId, int chunks, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
+        Pattern field = Pattern.compile("\"chunks\":(\\d+)");
         long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
         while (System.nanoTime() < deadline) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(relayed("/xp2p/streams?xresid=" + streamId))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200 && r.body().matches("(?s).*\"chunks\":[1-9].*")) {
+            last = r.statusCode() + " " + r.body();
+            Matcher m = field.matcher(r.body());
+            if (r.statusCode() == 200 && m.find() && Long.parseLong(m.group(1)) >= chunks) {
                 return;
             }
             LockSupport.parkNanos(50_000_000L);
         }
-        fail("stream " + streamId + " produced no chunk within " + timeout.toMillis() + " ms");
+        fail("stream " + streamId + " did not close " + chunks + " chunks within " + timeout.toMillis() + " ms: " + last);
     }
 
     /** Markers are numbered one after another within one epoch, the epoch the response announced. */
@@ -170,7 +178,7 @@ class RelayRealToolsTest {
 
         Future<RealCapture> capture = pool.submit(() -> RealCapture.record(relayed("/live/cam.flv"), 8000, MAX_CAPTURE,
                 MAX_CAPTURE_BYTES));
-        awaitLive("live/cam", Duration.ofSeconds(15));
+        awaitChunks("live/cam", 1, Duration.ofSeconds(15));
         // ffmpeg as a second viewer of the relay; the origin serves one client only, so this
         // also proves the relay pulls once and fans out
         RealChecks.Ran viewer = RealChecks.run(30, work.resolve("viewer.log"), ffmpeg, "-nostdin", "-v", "error",
@@ -253,8 +261,23 @@ class RelayRealToolsTest {
         RealChecks tools = new RealChecks(work);
         replay = new ReplayOrigin(fixture("h264-aac-long-gop.flv"), 0);
         startHost(replay.baseUri());
-        RealCapture c = RealCapture.record(relayed("/live/longgop.flv"), 7000, MAX_CAPTURE, MAX_CAPTURE_BYTES);
+        Future<RealCapture> first = pool.submit(() -> RealCapture.record(relayed("/live/longgop.flv"), 7000, MAX_CAPTURE,
+                MAX_CAPTURE_BYTES));
+        // a second viewer joins inside the 5 s GOP, while a non-keyframe chunk is open
+        awaitChunks("live/longgop", 2, Duration.ofSeconds(15));
+        RealCapture joiner = RealCapture.record(relayed("/live/longgop.flv"), 3500, MAX_CAPTURE, MAX_CAPTURE_BYTES);
+        RealCapture c = first.get(30, TimeUnit.SECONDS);
         Path file = c.write(work.resolve("capture.flv"));
+
+        // the joiner is sent the GOP from its keyframe chunk on, then the live tags: exactly the
+        // bytes the first viewer got, without a gap or a duplicate at the seam, and decodable
+        assertTrue(joiner.markers().size() >= 3, "joined inside the GOP: " + joiner.markers().size() + " chunks");
+        assertTrue(joiner.tags.size() <= c.tags.size(), "first viewer got more");
+        for (int i = 0; i < joiner.tags.size(); i++) {
+            assertTrue(Arrays.equals(c.tags.get(i).bytes(), joiner.tags.get(i).bytes()),
+                    "joiner's tag " + i + " (ts " + joiner.tags.get(i).timestamp() + ") equals the first viewer's");
+        }
+        tools.decodesCleanly(joiner.write(work.resolve("joiner.flv")));
 
         List<RealCapture.Marked> marks = c.markers();
         assertConsecutiveInOneEpoch(c, marks);
