@@ -1,0 +1,170 @@
+package org.xp2p.swarm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DeliveryTreeTest {
+
+    @Test
+    void firstPeerPullsFromServerAndNextPeersFillItsSlots() {
+        DeliveryTree tree = new DeliveryTree(3, 2, 2);
+        tree.join("a", 2);
+        assertEquals(DeliveryTree.SERVER, tree.parent("a"));
+        DeliveryTree.Changes c = tree.join("b", 2);
+        assertEquals("a", tree.parent("b"));
+        assertEquals(Set.of("b"), c.reparented());
+        assertEquals(Set.of("a"), c.childrenChanged());
+        tree.join("c", 0);
+        assertEquals("a", tree.parent("c"));
+        tree.join("d", 0);
+        assertEquals("b", tree.parent("d"), "a is full, b is the shallowest with a free slot");
+        assertEquals(3, tree.depth("d"));
+    }
+
+    @Test
+    void leafPeersNeverGetChildren() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("leaf", 0);
+        tree.join("x", 0);
+        assertEquals(DeliveryTree.SERVER, tree.parent("x"));
+        assertEquals(List.of(), tree.children("leaf"));
+    }
+
+    @Test
+    void depthBoundSendsPeersToTheServer() {
+        DeliveryTree tree = new DeliveryTree(2, 2, 2);
+        tree.join("a", 1);
+        tree.join("b", 1);
+        tree.join("c", 1);
+        assertEquals("a", tree.parent("b"));
+        assertEquals(DeliveryTree.SERVER, tree.parent("c"), "b sits at the depth bound, so it takes no child");
+    }
+
+    @Test
+    void leavingParentsChildrenAreRehomedAtOnce() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("a", 2);
+        tree.join("b", 2);
+        tree.join("c", 2);
+        tree.join("d", 0);
+        DeliveryTree.Changes c = tree.leave("a");
+        assertFalse(tree.contains("a"));
+        for (String id : List.of("b", "c", "d")) {
+            assertTrue(tree.depth(id) >= 1, id + " attached");
+        }
+        assertTrue(c.reparented().containsAll(List.of("b", "c")));
+    }
+
+    @Test
+    void stallReportMovesReporterAndStrikesDemoteParent() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("p", 3);
+        tree.join("q", 3);
+        tree.join("r", 0);
+        tree.join("s", 0);
+        assertEquals("p", tree.parent("q"));
+        assertEquals("p", tree.parent("r"));
+        tree.stalled("r", "p");
+        assertEquals("q", tree.parent("r"), "moved away from the stalled parent");
+        tree.stalled("s", "p");
+        assertTrue(tree.isDemoted("p"));
+        assertEquals(List.of(), tree.children("p"), "two strikes: p is a leaf now");
+        assertFalse(tree.parent("q").equals("p"));
+        assertEquals(DeliveryTree.Changes.none(), tree.stalled("s", "p"), "stale report changes nothing");
+    }
+
+    @Test
+    void standbyListsOtherEligibleParents() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("a", 1);
+        tree.join("b", 2);
+        tree.join("c", 2);
+        tree.join("d", 0);
+        List<String> standby = tree.standby("d");
+        assertFalse(standby.contains(tree.parent("d")));
+        assertFalse(standby.contains("d"));
+        assertTrue(standby.size() <= 2 && !standby.isEmpty());
+    }
+
+    @Test
+    void invariantsHoldUnderThousandsOfRandomOperations() {
+        for (long seed = 1; seed <= 6; seed++) {
+            Random random = new Random(seed);
+            int maxDepth = 2 + random.nextInt(4);
+            DeliveryTree tree = new DeliveryTree(maxDepth, 3, 2);
+            Map<String, Integer> capacity = new HashMap<>();
+            List<String> live = new ArrayList<>();
+            int next = 0;
+            for (int op = 0; op < 4000; op++) {
+                int dice = random.nextInt(100);
+                if (dice < 50 || live.size() < 3) {
+                    String id = "p" + next++;
+                    int cap = random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(4);
+                    capacity.put(id, cap);
+                    tree.join(id, cap);
+                    live.add(id);
+                } else if (dice < 85) {
+                    String id = live.remove(random.nextInt(live.size()));
+                    List<String> orphans = tree.children(id);
+                    tree.leave(id);
+                    for (String orphan : orphans) {
+                        assertTrue(tree.depth(orphan) >= 1, "orphan " + orphan + " re-homed (seed " + seed + ")");
+                        assertFalse(id.equals(tree.parent(orphan)));
+                    }
+                } else {
+                    String reporter = live.get(random.nextInt(live.size()));
+                    String parent = tree.parent(reporter);
+                    tree.stalled(reporter, parent);
+                    if (!parent.equals(DeliveryTree.SERVER) && tree.contains(parent)) {
+                        assertFalse(parent.equals(tree.parent(reporter)), "reporter left its stalled parent");
+                    }
+                }
+                checkInvariants(tree, live, capacity, maxDepth, seed, op);
+            }
+        }
+    }
+
+    private static void checkInvariants(DeliveryTree tree, List<String> live, Map<String, Integer> capacity,
+                                        int maxDepth, long seed, int op) {
+        String where = " (seed " + seed + ", op " + op + ")";
+        List<DeliveryTree.NodeView> views = tree.snapshot();
+        assertEquals(live.size(), views.size(), "every live peer is in the tree" + where);
+        Map<String, DeliveryTree.NodeView> byId = new HashMap<>();
+        views.forEach(v -> byId.put(v.id(), v));
+        for (DeliveryTree.NodeView v : views) {
+            // walk to the root by parent pointers: must reach the server without revisiting a node
+            Set<String> seen = new HashSet<>();
+            String cur = v.id();
+            int depth = 0;
+            while (!cur.equals(DeliveryTree.SERVER)) {
+                assertTrue(seen.add(cur), "cycle through " + cur + where);
+                DeliveryTree.NodeView n = byId.get(cur);
+                assertTrue(n != null, "parent " + cur + " exists" + where);
+                cur = n.parent();
+                depth++;
+            }
+            assertEquals(depth, v.depth(), where);
+            assertTrue(depth >= 1 && depth <= maxDepth, "depth " + depth + " within " + maxDepth + where);
+            assertTrue(v.children().size() <= capacity.get(v.id()), "slots respected for " + v.id() + where);
+            if (capacity.get(v.id()) == 0) {
+                assertEquals(List.of(), v.children(), "upload-off peer is a leaf" + where);
+            }
+            for (String child : v.children()) {
+                assertEquals(v.id(), byId.get(child).parent(), "child lists and parents agree" + where);
+            }
+            if (!v.parent().equals(DeliveryTree.SERVER)) {
+                assertTrue(byId.get(v.parent()).children().contains(v.id()), where);
+            }
+        }
+    }
+}
