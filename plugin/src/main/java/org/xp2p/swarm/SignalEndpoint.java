@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The WebSocket endpoint at {@code /xp2p/signal}: one instance per connection, adapting the
  * container's callbacks to the {@link SwarmHub}. Size and idle limits are set per session so they
- * do not leak into other endpoints of the same container.
+ * do not leak into other endpoints of the same container. Public only because the container
+ * validates endpoint classes; instances come from {@link SignalConfigurator}.
  */
-final class SignalEndpoint extends Endpoint {
+public final class SignalEndpoint extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(SignalEndpoint.class);
     static final String PEER = "xp2p.swarm.peer";
 
