@@ -52,6 +52,12 @@ public final class SwarmBench implements Callable<Integer> {
     @Option(names = "--server-heap", description = "-Xmx of the server JVM (default ${DEFAULT-VALUE})")
     String serverHeap = "1g";
 
+    @Option(names = "--server-jvm-arg", description = "extra JVM option for the server JVM (repeatable), e.g. -XX:StartFlightRecording=filename=s.jfr")
+    List<String> serverJvmArgs = new ArrayList<>();
+
+    @Option(names = "--warm-up", description = "untimed offers each sending peer relays first, so both JITs are warm (default ${DEFAULT-VALUE})")
+    int warmUp = 10;
+
     @Option(names = "--url", description = "target a running node at this http://127.0.0.1:PORT base instead (no heap figure)")
     URI url;
 
@@ -81,6 +87,7 @@ public final class SwarmBench implements Callable<Integer> {
             serverLog = Files.createTempFile("xp2p-swarmbench-server-", ".log");
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx" + serverHeap, "-cp", System.getProperty("java.class.path")));
+            cmd.addAll(serverJvmArgs);
             if (System.getProperty("xp2p.war") != null) {
                 cmd.add("-Dxp2p.war=" + System.getProperty("xp2p.war"));
             }
@@ -89,6 +96,9 @@ public final class SwarmBench implements Callable<Integer> {
             server = new ProcessBuilder(cmd).redirectError(serverLog.toFile()).start();
             serverOut = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             String first = serverOut.readLine();
+            for (int skip = 0; skip < 20 && first != null && !first.startsWith("PORT "); skip++) {
+                first = serverOut.readLine(); // JVM notices (e.g. a flight recording starting) come first
+            }
             if (first == null || !first.startsWith("PORT ")) {
                 out.println("server did not start; see " + serverLog);
                 server.destroy();
@@ -114,13 +124,17 @@ public final class SwarmBench implements Callable<Integer> {
     }
 
     private long serverHeap(Process server, BufferedReader serverOut) throws Exception {
+        return ask(server, serverOut, "HEAP");
+    }
+
+    private static long ask(Process server, BufferedReader serverOut, String what) throws Exception {
         if (server == null) {
             return -1;
         }
-        server.getOutputStream().write("HEAP\n".getBytes(StandardCharsets.UTF_8));
+        server.getOutputStream().write((what + "\n").getBytes(StandardCharsets.UTF_8));
         server.getOutputStream().flush();
         String line = serverOut.readLine();
-        return line != null && line.startsWith("HEAP ") ? Long.parseLong(line.substring(5).trim()) : -1;
+        return line != null && line.startsWith(what + " ") ? Long.parseLong(line.substring(what.length() + 1).trim()) : -1;
     }
 
     private int run(URI base, Process server, BufferedReader serverOut) throws Exception {
@@ -178,15 +192,31 @@ public final class SwarmBench implements Callable<Integer> {
         }
 
         // warm-up round (one offer per sender, not timed), then the measured round
-        relay(all, ids, 1, relayed, "warm-up");
+        relay(all, ids, warmUp, relayed, "warm-up");
         relayed.set(0);
+        long serverCpu0 = ask(server, serverOut, "CPU");
+        long clientCpu0 = SwarmBenchServer.cpuNanos();
         long sent = relay(all, ids, messages, relayed, "measured");
+        long serverCpu = ask(server, serverOut, "CPU") - serverCpu0;
+        long clientCpu = SwarmBenchServer.cpuNanos() - clientCpu0;
+        if (sent > 0) {
+            out.printf("relay CPU: server %.2f s (%.1f us per relayed msg), clients %.2f s; load average %s%n",
+                    serverCpu / 1e9, serverCpu / 1e3 / sent, clientCpu / 1e9, loadAverage());
+        }
         for (SwarmBenchPeer p : all) {
             if (p.ws != null) {
                 p.ws.abort();
             }
         }
         return sent < 0 ? 1 : 0;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return String.format("%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
     }
 
     /** Every peer with a partner in its room (index xor 1) sends it {@code count} offers; returns messages or -1. */

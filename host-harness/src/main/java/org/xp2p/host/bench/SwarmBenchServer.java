@@ -44,12 +44,19 @@ final class SwarmBenchServer {
             while ((line = in.readLine()) != null && !line.equals("STOP")) {
                 if (line.equals("HEAP")) {
                     System.out.println("HEAP " + heapAfterGc());
-                    System.out.flush();
+                } else if (line.equals("CPU")) {
+                    System.out.println("CPU " + cpuNanos());
                 }
+                System.out.flush();
             }
         } finally {
             host.stop();
         }
+    }
+
+    /** CPU time this JVM used so far: on a shared machine, the honest cost figure. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static long heapAfterGc() throws InterruptedException {
