@@ -200,6 +200,27 @@ class SwarmAbuseTest {
         assertEquals(1008, slow.awaitClose());
     }
 
+    @Test
+    void silentParentTimesOutAndItsChildIsRehomed() throws Exception {
+        start("xp2p.swarm.auth", "none", "xp2p.swarm.idleTimeoutSeconds", 5);
+        SignalClient parent = client(null);
+        parent.join("cam1", true, 2, null);
+        SignalClient child = client(null);
+        Map<String, Object> joined = child.join("cam1", true, 2, null);
+        assertEquals(1L, joined.get("heartbeatSeconds"));
+        assertEquals(parent.peerId, child.expect("parent").get("parent"));
+        var heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            // the child keeps its heartbeat, the parent falls silent
+            heartbeat.scheduleAtFixedRate(() -> child.sendAsync("{\"v\":1,\"type\":\"ping\"}"), 1, 1,
+                    java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(parent.awaitClose() > 0, "the silent parent was closed");
+            assertEquals("server", child.expect("parent").get("parent"), "re-homed as soon as its parent timed out");
+        } finally {
+            heartbeat.shutdownNow();
+        }
+    }
+
     /** 404 when the room view no longer lists the peer, 200 while it does. */
     private int roomHasPeer(String room, String peer) throws Exception {
         HttpResponse<String> r = SignalClient.HTTP.send(HttpRequest.newBuilder(URI.create(host.baseUri() + "/xp2p/rooms/" + room)).build(),
