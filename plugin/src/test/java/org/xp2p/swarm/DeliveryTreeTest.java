@@ -106,6 +106,8 @@ class DeliveryTreeTest {
             Map<String, Integer> capacity = new HashMap<>();
             List<String> live = new ArrayList<>();
             int next = 0;
+            int orphansRehomed = 0;
+            int stallMoves = 0;
             for (int op = 0; op < 2500; op++) {
                 int dice = random.nextInt(100);
                 if (dice < 50 || live.size() < 3) {
@@ -118,6 +120,7 @@ class DeliveryTreeTest {
                     String id = live.remove(random.nextInt(live.size()));
                     List<String> orphans = tree.children(id);
                     tree.leave(id);
+                    orphansRehomed += orphans.size();
                     for (String orphan : orphans) {
                         assertTrue(tree.depth(orphan) >= 1, "orphan " + orphan + " re-homed (seed " + seed + ")");
                         assertFalse(id.equals(tree.parent(orphan)));
@@ -127,11 +130,14 @@ class DeliveryTreeTest {
                     String parent = tree.parent(reporter);
                     tree.stalled(reporter, parent);
                     if (!parent.equals(DeliveryTree.SERVER) && tree.contains(parent)) {
+                        stallMoves++;
                         assertFalse(parent.equals(tree.parent(reporter)), "reporter left its stalled parent");
                     }
                 }
                 checkInvariants(tree, live, capacity, maxDepth, seed, op);
             }
+            assertTrue(orphansRehomed > 100 && stallMoves > 100,
+                    "the run exercised re-homing: " + orphansRehomed + " orphans, " + stallMoves + " stall moves");
         }
     }
 
