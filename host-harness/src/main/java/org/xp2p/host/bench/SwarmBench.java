@@ -44,7 +44,7 @@ public final class SwarmBench implements Callable<Integer> {
     int roomSize = 10;
 
     @Option(names = "--messages", description = "offers each sending peer relays (default ${DEFAULT-VALUE})")
-    int messages = 20;
+    int messages = 100;
 
     @Option(names = "--seconds", description = "time bound of each phase (default ${DEFAULT-VALUE})")
     int seconds = 120;
@@ -56,13 +56,13 @@ public final class SwarmBench implements Callable<Integer> {
     List<String> serverJvmArgs = new ArrayList<>();
 
     @Option(names = "--warm-up", description = "untimed offers each sending peer relays first, so both JITs are warm (default ${DEFAULT-VALUE})")
-    int warmUp = 10;
+    int warmUp = 30;
 
     @Option(names = "--url", description = "target a running node at this http://127.0.0.1:PORT base instead (no heap figure)")
     URI url;
 
     @Option(names = "--concurrency", description = "connects and joins in flight (default ${DEFAULT-VALUE})")
-    int concurrency = 256;
+    int concurrency = 64;
 
     @Option(names = "--serve", hidden = true)
     boolean serve;
