@@ -26,6 +26,9 @@ final class SessionLink implements PeerLink, SendHandler {
     private boolean closed;
     private CloseReason closeAfterDrain;
     private Runnable onOverflow = () -> { };
+    /** The thread inside {@code sendText} for this link, so an inline completion hands over instead of recursing. */
+    private Thread transmitter;
+    private String handoff;
 
     SessionLink(Session session, int capacity) {
         this.session = session;
@@ -63,11 +66,33 @@ final class SessionLink implements PeerLink, SendHandler {
         return true;
     }
 
+    /**
+     * Sends {@code text} and then whatever a completion that ran inline (on this very thread, as
+     * containers do when the socket takes the bytes at once) left in {@link #handoff}: a loop, so a
+     * long queue never turns into a deep recursion.
+     */
     private void transmit(String text) {
-        try {
-            session.getAsyncRemote().sendText(text, this);
-        } catch (RuntimeException e) {
-            onResult(new SendResult(e));
+        Thread self = Thread.currentThread();
+        while (text != null) {
+            synchronized (this) {
+                transmitter = self;
+            }
+            try {
+                session.getAsyncRemote().sendText(text, this);
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    transmitter = null;
+                }
+                onResult(new SendResult(e));
+                return;
+            }
+            synchronized (this) {
+                if (transmitter == self) {
+                    transmitter = null;
+                }
+                text = handoff;
+                handoff = null;
+            }
         }
     }
 
@@ -90,6 +115,9 @@ final class SessionLink implements PeerLink, SendHandler {
                     closed = true;
                     close = closeAfterDrain;
                 }
+            } else if (transmitter == Thread.currentThread()) {
+                handoff = next;
+                return;
             }
         }
         if (next != null) {
