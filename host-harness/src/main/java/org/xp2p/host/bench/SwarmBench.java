@@ -180,10 +180,8 @@ public final class SwarmBench implements Callable<Integer> {
             return 1;
         }
         double joinSeconds = (System.nanoTime() - t0) / 1e9;
-        long[] lat = Arrays.stream(all).mapToLong(p -> p.joinLatencyNanos).sorted().toArray();
-        out.printf("connect+join: %d peers in %.1f s; join latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", peers,
-                joinSeconds, lat[lat.length / 2] / 1e6, lat[(int) Math.min(lat.length - 1, Math.ceil(lat.length * 0.99) - 1)] / 1e6,
-                lat[lat.length - 1] / 1e6);
+        out.printf("connect+join: %d peers in %.1f s%n", peers, joinSeconds);
+        printLatency("first join (cold server, during the connect storm)", all);
 
         long heapAfter = serverHeap(server, serverOut);
         if (heapBefore > 0 && heapAfter > 0) {
@@ -203,12 +201,42 @@ public final class SwarmBench implements Callable<Integer> {
             out.printf("relay CPU: server %.2f s (%.1f us per relayed msg), clients %.2f s; load average %s%n",
                     serverCpu / 1e9, serverCpu / 1e3 / sent, clientCpu / 1e9, loadAverage());
         }
+        boolean rejoined = sent > 0 && rejoin(all, inFlight);
         for (SwarmBenchPeer p : all) {
             if (p.ws != null) {
                 p.ws.abort();
             }
         }
-        return sent < 0 ? 1 : 0;
+        return sent > 0 && rejoined ? 0 : 1;
+    }
+
+    /** Every peer leaves and joins its room again, {@code concurrency} at a time, on a warm server. */
+    private boolean rejoin(SwarmBenchPeer[] all, Semaphore inFlight) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<CompletableFuture<String>> joins = new ArrayList<>(all.length);
+        for (SwarmBenchPeer peer : all) {
+            if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                out.println("rejoin phase timed out");
+                return false;
+            }
+            joins.add(peer.rejoin().whenComplete((id, err) -> inFlight.release()));
+        }
+        try {
+            CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new))
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+            out.println("rejoin phase failed: " + (e.getCause() == null ? e : e.getCause()));
+            return false;
+        }
+        printLatency("rejoin (warm server)", all);
+        return true;
+    }
+
+    private void printLatency(String what, SwarmBenchPeer[] all) {
+        long[] lat = Arrays.stream(all).mapToLong(p -> p.joinLatencyNanos).sorted().toArray();
+        out.printf("%s: join latency p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d in flight)%n", what,
+                lat[lat.length / 2] / 1e6, lat[(int) Math.min(lat.length - 1, Math.ceil(lat.length * 0.99) - 1)] / 1e6,
+                lat[lat.length - 1] / 1e6, concurrency);
     }
 
     private static String loadAverage() {

@@ -22,7 +22,7 @@ final class SwarmBenchPeer implements WebSocket.Listener {
     final String room;
     private final AtomicLong relayedCounter;
     private final StringBuilder partial = new StringBuilder();
-    final CompletableFuture<String> joined = new CompletableFuture<>();
+    volatile CompletableFuture<String> joined = new CompletableFuture<>();
     volatile long joinSentNanos;
     volatile long joinLatencyNanos;
     volatile String errors = "";
@@ -35,9 +35,15 @@ final class SwarmBenchPeer implements WebSocket.Listener {
     }
 
     CompletableFuture<String> join() {
+        joined = new CompletableFuture<>();
         joinSentNanos = System.nanoTime();
         ws.sendText("{\"v\":1,\"type\":\"join\",\"room\":\"" + room + "\",\"upload\":true,\"slots\":4,\"network\":\"ethernet\"}", true);
         return joined;
+    }
+
+    /** Leaves the room and joins it again: a join against a warm server. */
+    CompletableFuture<String> rejoin() {
+        return ws.sendText("{\"v\":1,\"type\":\"leave\"}", true).thenCompose(w -> join());
     }
 
     @Override
