@@ -214,7 +214,7 @@ class SwarmAbuseTest {
             // the child keeps its heartbeat, the parent falls silent
             heartbeat.scheduleAtFixedRate(() -> child.sendAsync("{\"v\":1,\"type\":\"ping\"}"), 1, 1,
                     java.util.concurrent.TimeUnit.SECONDS);
-            assertTrue(parent.awaitClose() > 0, "the silent parent was closed");
+            assertEquals(1001, parent.awaitClose(), "the silent parent was closed (idle timeout)");
             assertEquals("server", child.expect("parent").get("parent"), "re-homed as soon as its parent timed out");
         } finally {
             heartbeat.shutdownNow();
