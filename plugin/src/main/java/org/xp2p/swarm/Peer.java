@@ -2,6 +2,7 @@ package org.xp2p.swarm;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One signalling connection: its server-assigned id, the way to reach it, the rooms it is in and
@@ -13,7 +14,8 @@ final class Peer {
     final String origin;
     final TokenBucket budget;
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
-    volatile boolean gone;
+    /** Set once, by whichever of close, drop or shutdown comes first. */
+    final AtomicBoolean gone = new AtomicBoolean();
 
     Peer(String id, PeerLink link, String origin, TokenBucket budget) {
         this.id = id;

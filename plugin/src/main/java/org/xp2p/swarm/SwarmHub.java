@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.keys.KeyLookup;
-import org.xp2p.keys.KeyStoreUnavailableException;
 import org.xp2p.relay.ChunkFeed;
 import org.xp2p.relay.StreamAddress;
 import org.xp2p.relay.StreamPosition;
@@ -37,7 +36,7 @@ final class SwarmHub implements AutoCloseable {
 
     private final SwarmSettings settings;
     private final ChunkFeed feed;
-    private final KeyLookup keys;
+    private final JoinAuth auth;
     private final Clock clock;
     private final String contextPath;
     private final String iceServersJson;
@@ -57,7 +56,7 @@ final class SwarmHub implements AutoCloseable {
     SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath) {
         this.settings = settings;
         this.feed = feed;
-        this.keys = keys;
+        this.auth = new JoinAuth(settings, keys, clock);
         this.clock = clock;
         this.contextPath = contextPath;
         List<String> ice = new ArrayList<>();
@@ -91,10 +90,9 @@ final class SwarmHub implements AutoCloseable {
 
     /** The connection is gone: leave every room. Idempotent. */
     void disconnect(Peer peer, String why) {
-        if (peer.gone) {
+        if (!peer.gone.compareAndSet(false, true)) {
             return;
         }
-        peer.gone = true;
         if (peers.remove(peer.id) != null) {
             connections.decrementAndGet();
         }
@@ -119,7 +117,7 @@ final class SwarmHub implements AutoCloseable {
 
     /** One inbound text message from {@code peer}. */
     void onText(Peer peer, String text) {
-        if (peer.gone) {
+        if (peer.gone.get()) {
             return;
         }
         if (!peer.budget.tryTake()) {
@@ -162,14 +160,13 @@ final class SwarmHub implements AutoCloseable {
             throw new SignalMessage.BadMessage("too-many-rooms",
                     "a connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
         }
-        String refusal = authorize(roomId, m);
+        JoinAuth.Refusal refusal = auth.check(roomId, m.code(), m.token());
         if (refusal != null) {
-            LOG.warn("swarm room {}: peer {} refused: {}", roomId, peer.id, refusal);
-            peer.link.send(Json.error(refusal.startsWith("unavailable") ? "unavailable" : refusal.split(":")[0],
-                    refusal, "join"));
+            LOG.warn("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
+            peer.link.send(Json.error(refusal.code(), refusal.message(), "join"));
             if (peer.rooms.isEmpty()) {
-                disconnect(peer, refusal);
-                peer.link.close(refusal.startsWith("unavailable") ? CLOSE_TRY_AGAIN : CLOSE_POLICY, "join refused");
+                disconnect(peer, refusal.code());
+                peer.link.close(refusal.code().equals("unavailable") ? CLOSE_TRY_AGAIN : CLOSE_POLICY, "join refused");
             }
             return;
         }
@@ -209,7 +206,7 @@ final class SwarmHub implements AutoCloseable {
                 peer.link.close(CLOSE_TRY_AGAIN, "room full");
             }
         }
-        if (peer.gone) {
+        if (peer.gone.get()) {
             // raced with a disconnect: do not leave a ghost member behind
             leaveRoom(peer, roomId, "disconnected while joining");
         }
@@ -235,32 +232,6 @@ final class SwarmHub implements AutoCloseable {
             json.raw("stream", "null");
         }
         return json.raw("iceServers", iceServersJson).end();
-    }
-
-    /** Null when the join may proceed, else "code: reason". */
-    private String authorize(String roomId, SignalMessage m) {
-        if (settings.auth().equals("none")) {
-            return null;
-        }
-        boolean hasCode = m.code() != null;
-        boolean hasToken = m.token() != null;
-        if (!hasCode && !hasToken) {
-            return settings.auth().equals("required") ? "auth-required: this node requires a code or token to join" : null;
-        }
-        if (hasToken) {
-            if (settings.tokenSecret().isEmpty()) {
-                return "auth-failed: this node does not accept tokens";
-            }
-            if (!SwarmToken.verify(settings.tokenSecret().get(), roomId, m.token(), clock.instant().getEpochSecond())) {
-                return "auth-failed: token invalid, expired or for another room";
-            }
-            return null;
-        }
-        try {
-            return keys.find(m.code()).isPresent() ? null : "auth-failed: unknown or expired code";
-        } catch (KeyStoreUnavailableException e) {
-            return "unavailable: key store cannot answer, try again later";
-        }
     }
 
     private void leave(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
@@ -306,7 +277,7 @@ final class SwarmHub implements AutoCloseable {
             throw new SignalMessage.BadMessage("bad-field", "field data (a JSON object) is required");
         }
         Peer target = peers.get(m.to());
-        if (target == null || target.gone) {
+        if (target == null || target.gone.get()) {
             throw new SignalMessage.BadMessage("unknown-peer", "no peer " + m.to() + " on this node");
         }
         if (!target.rooms.contains(roomId)) {
