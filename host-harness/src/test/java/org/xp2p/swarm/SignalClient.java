@@ -68,6 +68,10 @@ final class SignalClient implements WebSocket.Listener, AutoCloseable {
         ws.sendText(text, true);
     }
 
+    void sendBinary(byte[] bytes) {
+        ws.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
     void stopReading() {
         reading = false;
     }

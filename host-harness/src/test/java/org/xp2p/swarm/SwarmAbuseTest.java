@@ -77,6 +77,21 @@ class SwarmAbuseTest {
     }
 
     @Test
+    void binaryMessageIsNotPartOfTheProtocol() throws Exception {
+        start("xp2p.swarm.auth", "none");
+        SignalClient same = client(null);
+        same.join("cam1", true, 2, null);
+        SignalClient other = client(null);
+        other.join("cam2", true, 2, null);
+        SignalClient binary = client(null);
+        binary.join("cam1", true, 2, null);
+        binary.sendBinary(new byte[] {1, 2, 3});
+        assertEquals("binary-unsupported", binary.expect("error").get("code"));
+        assertEquals(1003, binary.awaitClose());
+        assertBystandersFine(same, other);
+    }
+
+    @Test
     void floodPastTheRateLimitGetsAnErrorThenClose1008() throws Exception {
         start("xp2p.swarm.messagesPerSecond", 2, "xp2p.swarm.messageBurst", 5, "xp2p.swarm.auth", "none");
         SignalClient same = client(null);

@@ -27,6 +27,7 @@ public final class SignalEndpoint extends Endpoint {
     public void onOpen(Session session, EndpointConfig config) {
         SwarmSettings s = hub.settings();
         session.setMaxTextMessageBufferSize(s.maxMessageBytes());
+        session.setMaxBinaryMessageBufferSize(s.maxMessageBytes());
         session.setMaxIdleTimeout(s.idleTimeoutSeconds() * 1000L);
         Object origin = config.getUserProperties().get(SignalConfigurator.ORIGIN);
         SessionLink link = new SessionLink(session, s.sendQueue());
@@ -39,6 +40,8 @@ public final class SignalEndpoint extends Endpoint {
         session.getUserProperties().put(PEER, peer);
         link.onOverflow(() -> hub.drop(peer, SwarmHub.CLOSE_POLICY, "send queue overflow: peer does not read"));
         session.addMessageHandler(String.class, text -> hub.onText(peer, text));
+        // without a binary handler the container would drop binary messages silently, unlimited
+        session.addMessageHandler(java.nio.ByteBuffer.class, bytes -> hub.onBinary(peer));
     }
 
     @Override

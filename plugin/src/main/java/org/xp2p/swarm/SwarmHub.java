@@ -30,6 +30,7 @@ import org.xp2p.relay.StreamPosition;
 final class SwarmHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwarmHub.class);
     static final int CLOSE_GOING_AWAY = 1001;
+    static final int CLOSE_UNSUPPORTED = 1003;
     static final int CLOSE_POLICY = 1008;
     static final int CLOSE_TRY_AGAIN = 1013;
     private static final Set<String> NETWORKS = Set.of("wifi", "ethernet", "cellular", "other", "unknown");
@@ -113,6 +114,17 @@ final class SwarmHub implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             peer.link.close(code, why);
         }
+    }
+
+    /** Binary messages are not part of the protocol: error, then close 1003. */
+    void onBinary(Peer peer) {
+        if (peer.gone.get()) {
+            return;
+        }
+        peer.link.send(Json.error("binary-unsupported", "messages are JSON text; binary messages are not accepted", null));
+        LOG.warn("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
+        disconnect(peer, "binary message");
+        peer.link.close(CLOSE_UNSUPPORTED, "binary messages are not accepted");
     }
 
     /** One inbound text message from {@code peer}. */
