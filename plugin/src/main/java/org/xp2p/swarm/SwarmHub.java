@@ -189,6 +189,7 @@ final class SwarmHub implements AutoCloseable {
         boolean upload = Boolean.TRUE.equals(m.upload()) && (settings.uploadOnCellular() || !network.equals("cellular"));
         int slots = upload ? (int) Math.min(m.slots() == null ? settings.maxSlots() : m.slots(), settings.maxSlots()) : 0;
         Member member = new Member(peer, upload, slots, network, clock.millis());
+        String joinedText = joined(roomId, peer, upload, slots); // asks the relay: outside the map's lock
         boolean[] full = {false};
         rooms.compute(roomId, (id, room) -> {
             if (room == null) {
@@ -205,7 +206,7 @@ final class SwarmHub implements AutoCloseable {
                 return room;
             }
             peer.rooms.add(id);
-            peer.link.send(joined(id, peer, upload, slots));
+            peer.link.send(joinedText);
             room.join(member);
             return room;
         });
