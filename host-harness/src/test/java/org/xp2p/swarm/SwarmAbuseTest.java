@@ -77,6 +77,25 @@ class SwarmAbuseTest {
     }
 
     @Test
+    void capsOnNodeAndRoomAnswerTryAgainLater() throws Exception {
+        start("xp2p.swarm.auth", "none", "xp2p.swarm.maxPeers", 3, "xp2p.swarm.maxPeersPerRoom", 1);
+        SignalClient same = client(null);
+        same.join("cam1", true, 2, null);
+        SignalClient other = client(null);
+        other.join("cam2", true, 2, null);
+        SignalClient late = client(null);
+        late.send("{\"v\":1,\"type\":\"join\",\"room\":\"cam1\"}");
+        assertEquals("room-full", late.expect("error").get("code"));
+        assertEquals(1013, late.awaitClose());
+        SignalClient third = client(null);
+        SignalClient fourth = client(null);
+        assertEquals("node-full", fourth.expect("error").get("code"));
+        assertEquals(1013, fourth.awaitClose());
+        third.roundTrip();
+        assertBystandersFine(same, other);
+    }
+
+    @Test
     void binaryMessageIsNotPartOfTheProtocol() throws Exception {
         start("xp2p.swarm.auth", "none");
         SignalClient same = client(null);
