@@ -43,10 +43,8 @@ final class SwarmHub implements AutoCloseable {
     private final String iceServersJson;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
-    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Rooms rooms;
     private final AtomicInteger connections = new AtomicInteger();
-    private final Object departedLock = new Object();
-    private Flow departedRooms = Flow.ZERO;
     private final ExecutorService housekeeping = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "xp2p-swarm-housekeeping");
         t.setDaemon(true);
@@ -58,6 +56,7 @@ final class SwarmHub implements AutoCloseable {
         this.settings = settings;
         this.feed = feed;
         this.auth = new JoinAuth(settings, keys, clock);
+        this.rooms = new Rooms(settings, feed);
         this.clock = clock;
         this.contextPath = contextPath;
         List<String> ice = new ArrayList<>();
@@ -190,27 +189,8 @@ final class SwarmHub implements AutoCloseable {
         int slots = upload ? (int) Math.min(m.slots() == null ? settings.maxSlots() : m.slots(), settings.maxSlots()) : 0;
         Member member = new Member(peer, upload, slots, network, clock.millis());
         String joinedText = joined(roomId, peer, upload, slots); // asks the relay: outside the map's lock
-        boolean[] full = {false};
-        rooms.compute(roomId, (id, room) -> {
-            if (room == null) {
-                room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes()));
-                Room r = room;
-                try {
-                    r.subscription(feed.subscribe(id, r::digest));
-                } catch (RuntimeException e) {
-                    LOG.warn("swarm room {}: digest subscription failed: {}", id, e.toString());
-                }
-            }
-            if (room.size() >= settings.maxPeersPerRoom()) {
-                full[0] = true;
-                return room;
-            }
-            peer.rooms.add(id);
-            peer.link.send(joinedText);
-            room.join(member);
-            return room;
-        });
-        if (full[0]) {
+        boolean admitted = rooms.join(roomId, member, joinedText);
+        if (!admitted) {
             LOG.warn("swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
             peer.link.send(Json.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
                     + " peers; try again later", "join"));
@@ -254,31 +234,7 @@ final class SwarmHub implements AutoCloseable {
     }
 
     private void leaveRoom(Peer peer, String roomId, String why) {
-        peer.rooms.remove(roomId);
-        AutoCloseable[] sub = {null};
-        Flow[] retired = {null};
-        rooms.computeIfPresent(roomId, (id, room) -> {
-            room.leave(peer.id, why);
-            if (room.size() > 0) {
-                return room;
-            }
-            sub[0] = room.takeSubscription();
-            retired[0] = room.flow();
-            LOG.info("swarm room {}: empty, closed", id);
-            return null;
-        });
-        if (retired[0] != null) {
-            synchronized (departedLock) {
-                departedRooms = departedRooms.plus(retired[0]);
-            }
-        }
-        if (sub[0] != null) {
-            try {
-                sub[0].close();
-            } catch (Exception e) {
-                LOG.warn("swarm room {}: unsubscribing digests failed: {}", roomId, e.toString());
-            }
-        }
+        rooms.leave(peer, roomId, why);
     }
 
     private void relay(Peer from, SignalMessage m) throws SignalMessage.BadMessage {
@@ -359,39 +315,20 @@ final class SwarmHub implements AutoCloseable {
 
     /** The room's counters, or empty when no such room is known (no peers, stream not relayed). */
     Optional<Flow> roomFlow(String roomId) {
-        Room room = rooms.get(roomId);
-        if (room != null) {
-            return Optional.of(room.flow());
-        }
-        try {
-            return feed.position(roomId).map(p -> Flow.ZERO);
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
+        return rooms.flow(roomId);
     }
 
     Optional<String> roomView(String roomId) {
-        Room room = rooms.get(roomId);
-        return room == null ? Optional.empty() : Optional.of(room.view());
+        return rooms.view(roomId);
     }
 
     /** Node totals: live rooms plus every room since start. */
     Flow nodeFlow() {
-        Flow f;
-        synchronized (departedLock) {
-            f = departedRooms;
-        }
-        f = new Flow(f.p2pBytes(), f.cdnBytes(), f.uploadBytes(), f.stalls(), 0);
-        for (Room r : rooms.values()) {
-            f = f.plus(r.flow());
-        }
-        return f;
+        return rooms.nodeFlow();
     }
 
     Map<String, Flow> roomFlows() {
-        Map<String, Flow> out = new java.util.TreeMap<>();
-        rooms.forEach((id, r) -> out.put(id, r.flow()));
-        return out;
+        return rooms.flows();
     }
 
     int connections() {

@@ -139,6 +139,25 @@ class SwarmHubTest {
     }
 
     @Test
+    void nodeTotalsKeepClosedRoomsAndUnknownRoomsHaveNoFlow() {
+        hub(Map.of());
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"gone\"}");
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":7,\"cdnBytes\":3,\"uploadBytes\":2,\"stalls\":1}");
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"live\"}");
+        hub.onText(b, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":10,\"cdnBytes\":0}");
+        hub.onText(a, "{\"v\":1,\"type\":\"leave\"}");
+        assertTrue(la.first("\"left\"").contains("\"room\":\"gone\""));
+        assertEquals(Optional.empty(), hub.roomFlow("gone"), "an emptied room is unknown (404)");
+        assertEquals(new Flow(17, 3, 2, 1, 1), hub.nodeFlow(), "the node keeps the closed room's bytes");
+        feed.positions.put("relayed", new StreamPosition("relayed", "/relayed.flv", 1, -1, 0));
+        assertEquals(Optional.of(Flow.ZERO), hub.roomFlow("relayed"), "a relayed stream without peers exists");
+    }
+
+    @Test
     void nodeCapRefusesConnections() {
         hub(Map.of("xp2p.swarm.maxPeers", "1"));
         assertTrue(hub.connect(new TestLink(), null) != null);
