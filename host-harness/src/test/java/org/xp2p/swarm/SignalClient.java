@@ -35,6 +35,7 @@ final class SignalClient implements WebSocket.Listener, AutoCloseable {
     private volatile boolean reading = true;
     private WebSocket ws;
     String peerId;
+    volatile Throwable error;
 
     static SignalClient connect(URI httpBase, String origin) {
         SignalClient c = new SignalClient();
@@ -66,6 +67,15 @@ final class SignalClient implements WebSocket.Listener, AutoCloseable {
 
     void sendAsync(String text) {
         ws.sendText(text, true);
+    }
+
+    /** Sends the text {@code times} times back to back (each send starts when the previous one is written). */
+    void sendRepeatedly(String text, int times) {
+        CompletableFuture<WebSocket> chain = CompletableFuture.completedFuture(ws);
+        for (int i = 0; i < times; i++) {
+            chain = chain.thenCompose(w -> w.sendText(text, true));
+        }
+        chain.orTimeout(10, TimeUnit.SECONDS).join();
     }
 
     void sendBinary(byte[] bytes) {
@@ -164,6 +174,7 @@ final class SignalClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
+        this.error = error;
         closeCode.complete(-1);
     }
 
