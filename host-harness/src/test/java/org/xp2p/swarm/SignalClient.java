@@ -108,7 +108,8 @@ final class SignalClient implements WebSocket.Listener, AutoCloseable {
                 long left = deadline - System.nanoTime();
                 Map<String, Object> m = inbox.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
                 if (m == null) {
-                    throw new AssertionError("no '" + type + "' message within 10 s; skipped: " + skipped);
+                    throw new AssertionError("no '" + type + "' message within 10 s; skipped: " + skipped
+                            + (error == null ? "" : "; connection failed: " + error));
                 }
                 if (type.equals(m.get("type"))) {
                     return m;
