@@ -1,18 +1,68 @@
 package org.xp2p.swarm;
 
 import jakarta.servlet.ServletContext;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xp2p.config.Settings;
 import org.xp2p.keys.KeyLookup;
 import org.xp2p.relay.ChunkFeed;
 
-/** STUB (swarm issue): rooms, delivery tree, WebSocket signalling at /xp2p/signal, statistics. */
+/**
+ * The P2P swarm of this node: the signalling WebSocket at {@code /xp2p/signal}, the statistics
+ * query {@code /stat} and the dashboard views {@code /xp2p/rooms}. Everything is registered here,
+ * programmatically, so the WAR needs no annotation scanning.
+ */
 public final class SwarmService implements AutoCloseable {
-    public static SwarmService start(ServletContext ctx, Settings settings, ChunkFeed feed, KeyLookup keys, Clock clock) {
-        return new SwarmService();
+    private static final Logger LOG = LoggerFactory.getLogger(SwarmService.class);
+    public static final String SIGNAL_PATH = "/xp2p/signal";
+    static final String SERVER_CONTAINER = "jakarta.websocket.server.ServerContainer";
+
+    private final SwarmHub hub;
+
+    private SwarmService(SwarmHub hub) {
+        this.hub = hub;
     }
 
+    public static SwarmService start(ServletContext ctx, Settings settings, ChunkFeed feed, KeyLookup keys, Clock clock) {
+        SwarmSettings s = SwarmSettings.from(settings);
+        if (!(ctx.getAttribute(SERVER_CONTAINER) instanceof ServerContainer container)) {
+            throw new IllegalStateException("swarm: the container offers no Jakarta WebSocket server (context attribute "
+                    + SERVER_CONTAINER + " missing); enable WebSocket support in the container");
+        }
+        SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath());
+        try {
+            container.addEndpoint(ServerEndpointConfig.Builder.create(SignalEndpoint.class, SIGNAL_PATH)
+                    .configurator(new SignalConfigurator(hub)).build());
+        } catch (DeploymentException e) {
+            hub.close();
+            throw new IllegalStateException("swarm: cannot register " + SIGNAL_PATH + ": " + e.getMessage(), e);
+        }
+        ctx.addServlet("xp2p-stat", new StatServlet(hub)).addMapping("/stat");
+        ctx.addServlet("xp2p-rooms", new RoomsServlet(hub)).addMapping("/xp2p/rooms", "/xp2p/rooms/*");
+        LOG.info("swarm: signalling at {}{} (auth {}, max depth {}, {} ICE servers, origins {})", ctx.getContextPath(),
+                SIGNAL_PATH, s.auth(), s.maxDepth(), s.iceServers().size(),
+                s.allowedOrigins().isEmpty() ? "any" : s.allowedOrigins());
+        return new SwarmService(hub);
+    }
+
+    /** Signalling connections open now (for ops metrics). */
+    public int connections() {
+        return hub.connections();
+    }
+
+    /** Rooms with at least one peer now (for ops metrics). */
+    public int rooms() {
+        return hub.roomFlows().size();
+    }
+
+    /** Closes every peer with 1001 (going away) so clients reconnect elsewhere at once. */
     @Override
     public void close() {
+        hub.close();
+        LOG.info("swarm: stopped, peers closed with 1001");
     }
 }

@@ -1,0 +1,31 @@
+package org.xp2p.swarm;
+
+/**
+ * Traffic counters as peers report them, summed over a room or the node.
+ *
+ * @param p2pBytes    bytes peers downloaded from other peers
+ * @param cdnBytes    bytes peers downloaded from the server over HTTP
+ * @param uploadBytes bytes peers uploaded to other peers
+ * @param stalls      playback stalls peers counted
+ * @param peers       peers present now
+ */
+record Flow(long p2pBytes, long cdnBytes, long uploadBytes, long stalls, int peers) {
+    static final Flow ZERO = new Flow(0, 0, 0, 0, 0);
+
+    Flow plus(Flow o) {
+        return new Flow(p2pBytes + o.p2pBytes, cdnBytes + o.cdnBytes, uploadBytes + o.uploadBytes,
+                stalls + o.stalls, peers + o.peers);
+    }
+
+    /** Share of downloaded bytes that came from peers: what the swarm saves the CDN. 0 when nothing flowed. */
+    double offload() {
+        long total = p2pBytes + cdnBytes;
+        return total == 0 ? 0.0 : (double) p2pBytes / total;
+    }
+
+    void writeTo(Json json) {
+        json.raw("flow", Json.object().put("p2pBytes", p2pBytes).put("cdnBytes", cdnBytes)
+                .put("uploadBytes", uploadBytes).end());
+        json.put("stalls", stalls).put("peers", (long) peers).put("offload", offload());
+    }
+}

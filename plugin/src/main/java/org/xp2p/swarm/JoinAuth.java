@@ -1,0 +1,53 @@
+package org.xp2p.swarm;
+
+import java.time.Clock;
+import org.xp2p.keys.KeyLookup;
+import org.xp2p.keys.KeyStoreUnavailableException;
+
+/**
+ * Decides whether a join may proceed ({@code xp2p.swarm.auth}): by a key-service code, which
+ * proves the viewer was given the stream, or by a token signed with {@code xp2p.swarm.tokenSecret},
+ * which lets a customer's backend admit viewers without xp2p knowing them (see {@link SwarmToken}).
+ */
+final class JoinAuth {
+    /** Why a join was refused; {@code code} is the protocol's error code. */
+    record Refusal(String code, String message) {
+    }
+
+    private final String mode;
+    private final byte[] secret;
+    private final KeyLookup keys;
+    private final Clock clock;
+
+    JoinAuth(SwarmSettings settings, KeyLookup keys, Clock clock) {
+        this.mode = settings.auth();
+        this.secret = settings.tokenSecret().orElse(null);
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    /** Null when the join may proceed. */
+    Refusal check(String room, String code, String token) {
+        if (mode.equals("none")) {
+            return null;
+        }
+        if (code == null && token == null) {
+            return mode.equals("required")
+                    ? new Refusal("auth-required", "this node requires a code or token to join") : null;
+        }
+        if (token != null) {
+            if (secret == null) {
+                return new Refusal("auth-failed", "this node does not accept tokens");
+            }
+            if (!SwarmToken.verify(secret, room, token, clock.instant().getEpochSecond())) {
+                return new Refusal("auth-failed", "token invalid, expired or for another room");
+            }
+            return null;
+        }
+        try {
+            return keys.find(code).isPresent() ? null : new Refusal("auth-failed", "unknown or expired code");
+        } catch (KeyStoreUnavailableException e) {
+            return new Refusal("unavailable", "key store cannot answer, try again later");
+        }
+    }
+}

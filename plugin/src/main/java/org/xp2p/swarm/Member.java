@@ -1,0 +1,25 @@
+package org.xp2p.swarm;
+
+/**
+ * A peer's place in one room: what it said it can do at join, and the latest cumulative counters
+ * it reported. Guarded by the owning {@link Room}.
+ */
+final class Member {
+    final Peer peer;
+    final boolean upload;
+    final int slots;
+    final String network;
+    final long joinedAtMillis;
+    long p2pBytes;
+    long cdnBytes;
+    long uploadBytes;
+    long stalls;
+
+    Member(Peer peer, boolean upload, int slots, String network, long joinedAtMillis) {
+        this.peer = peer;
+        this.upload = upload;
+        this.slots = slots;
+        this.network = network;
+        this.joinedAtMillis = joinedAtMillis;
+    }
+}

@@ -1,0 +1,31 @@
+package org.xp2p.swarm;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One signalling connection: its server-assigned id, the way to reach it, the rooms it is in and
+ * its inbound budget. A connection may be in several rooms (up to a configured cap) under one id.
+ */
+final class Peer {
+    final String id;
+    final PeerLink link;
+    final String origin;
+    final TokenBucket budget;
+    final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** Set once, by whichever of close, drop or shutdown comes first. */
+    final AtomicBoolean gone = new AtomicBoolean();
+
+    Peer(String id, PeerLink link, String origin, TokenBucket budget) {
+        this.id = id;
+        this.link = link;
+        this.origin = origin;
+        this.budget = budget;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

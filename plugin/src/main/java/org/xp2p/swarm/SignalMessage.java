@@ -1,0 +1,135 @@
+package org.xp2p.swarm;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * One inbound signalling message, read from untrusted text with Jackson's streaming parser.
+ *
+ * <p>Only the fields the protocol defines are kept, each with its JSON type checked; unknown
+ * fields are skipped so newer clients still talk to older servers; duplicate keys, trailing
+ * content, deep nesting and huge numbers are refused by the parser itself. The opaque WebRTC
+ * payload ({@code data}) is re-serialised by the same library, so what is forwarded to another peer
+ * is always well-formed JSON, whatever the sender wrote.
+ */
+record SignalMessage(int version, String type, String room, String to, String peer, String reason,
+                     String code, String token, Boolean upload, Long slots, String network,
+                     Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, String data) {
+    static final int VERSION = 1;
+
+    static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(16).maxNumberLength(20).maxStringLength(1_048_576).build())
+            .build();
+
+    /** Why a message was refused: {@code code} is one of the protocol's error codes. */
+    static final class BadMessage extends Exception {
+        final String code;
+
+        BadMessage(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+
+    static SignalMessage parse(String text) throws BadMessage {
+        Builder b = new Builder();
+        try (JsonParser p = JSON.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadMessage("bad-json", "a message must be one JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "v" -> b.version = (int) integer(p, t, name, Integer.MAX_VALUE);
+                    case "type" -> b.type = string(p, t, name, 32);
+                    case "room" -> b.room = string(p, t, name, 256);
+                    case "to" -> b.to = string(p, t, name, 64);
+                    case "peer" -> b.peer = string(p, t, name, 64);
+                    case "reason" -> b.reason = string(p, t, name, 32);
+                    case "code" -> b.code = string(p, t, name, 512);
+                    case "token" -> b.token = string(p, t, name, 512);
+                    case "network" -> b.network = string(p, t, name, 32);
+                    case "upload" -> {
+                        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+                            throw new BadMessage("bad-field", "upload must be true or false");
+                        }
+                        b.upload = t == JsonToken.VALUE_TRUE;
+                    }
+                    case "slots" -> b.slots = integer(p, t, name, 1_000);
+                    case "p2pBytes" -> b.p2pBytes = integer(p, t, name, Long.MAX_VALUE);
+                    case "cdnBytes" -> b.cdnBytes = integer(p, t, name, Long.MAX_VALUE);
+                    case "uploadBytes" -> b.uploadBytes = integer(p, t, name, Long.MAX_VALUE);
+                    case "stalls" -> b.stalls = integer(p, t, name, Long.MAX_VALUE);
+                    case "data" -> b.data = copy(p, t);
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new BadMessage("bad-json", "content after the JSON object");
+            }
+        } catch (JsonProcessingException e) {
+            throw new BadMessage("bad-json", "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (b.version != VERSION) {
+            throw new BadMessage("unsupported-version", "field v must be " + VERSION);
+        }
+        if (b.type == null) {
+            throw new BadMessage("bad-field", "field type is required");
+        }
+        return new SignalMessage(b.version, b.type, b.room, b.to, b.peer, b.reason, b.code, b.token, b.upload,
+                b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.data);
+    }
+
+    private static String string(JsonParser p, JsonToken t, String name, int max) throws IOException, BadMessage {
+        if (t != JsonToken.VALUE_STRING) {
+            throw new BadMessage("bad-field", name + " must be a string");
+        }
+        String v = p.getText();
+        if (v.length() > max) {
+            throw new BadMessage("bad-field", name + " longer than " + max + " characters");
+        }
+        return v;
+    }
+
+    private static long integer(JsonParser p, JsonToken t, String name, long max) throws IOException, BadMessage {
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new BadMessage("bad-field", name + " must be a whole number");
+        }
+        long v = p.getLongValue();
+        if (v < 0 || v > max) {
+            throw new BadMessage("bad-field", name + " must be from 0 to " + max);
+        }
+        return v;
+    }
+
+    private static String copy(JsonParser p, JsonToken t) throws IOException, BadMessage {
+        if (t != JsonToken.START_OBJECT) {
+            throw new BadMessage("bad-field", "data must be a JSON object");
+        }
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.copyCurrentStructure(p);
+        }
+        return out.toString();
+    }
+
+    private static final class Builder {
+        int version = -1;
+        String type, room, to, peer, reason, code, token, network, data;
+        Boolean upload;
+        Long slots, p2pBytes, cdnBytes, uploadBytes, stalls;
+    }
+}

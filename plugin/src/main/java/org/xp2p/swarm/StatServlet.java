@@ -1,0 +1,45 @@
+package org.xp2p.swarm;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * {@code GET /stat?xresid=R}: the client SDK's statistics query, answering the room's traffic as
+ * its peers reported it. Shape kept from the original system ({@code {"flow":{"p2pBytes":N,
+ * "cdnBytes":M}}}) with more fields after it; 404 with a JSON error when the room is unknown.
+ */
+final class StatServlet extends HttpServlet {
+    private final SwarmHub hub;
+
+    StatServlet(SwarmHub hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String room = req.getParameter("xresid");
+        if (room == null || room.isEmpty()) {
+            SwarmJsonResponse.send(resp, 400, Json.object().put("error", "bad-request")
+                    .put("message", "query parameter xresid (the stream id) is required").end());
+            return;
+        }
+        try {
+            SwarmHub.checkRoom(room);
+        } catch (SignalMessage.BadMessage e) {
+            SwarmJsonResponse.send(resp, 400, Json.object().put("error", "bad-room").put("message", e.getMessage()).end());
+            return;
+        }
+        Optional<Flow> flow = hub.roomFlow(room);
+        if (flow.isEmpty()) {
+            SwarmJsonResponse.send(resp, 404, Json.object().put("error", "unknown-room")
+                    .put("message", "no channel " + room + " on this node").end());
+            return;
+        }
+        Json json = Json.object().put("xresid", room);
+        flow.get().writeTo(json);
+        SwarmJsonResponse.send(resp, 200, json.end());
+    }
+}

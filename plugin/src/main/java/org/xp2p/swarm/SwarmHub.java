@@ -1,0 +1,347 @@
+package org.xp2p.swarm;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xp2p.keys.KeyLookup;
+import org.xp2p.relay.ChunkFeed;
+import org.xp2p.relay.StreamAddress;
+import org.xp2p.relay.StreamPosition;
+
+/**
+ * The swarm of this node: connections, rooms, and the signalling protocol between them
+ * (docs/PROTOCOL.md section 6). Independent of WebSocket: a connection is a {@link PeerLink}, so the
+ * whole protocol runs in unit tests with in-memory links, and the endpoint only adapts.
+ */
+final class SwarmHub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SwarmHub.class);
+    static final int CLOSE_GOING_AWAY = 1001;
+    static final int CLOSE_UNSUPPORTED = 1003;
+    static final int CLOSE_POLICY = 1008;
+    static final int CLOSE_TRY_AGAIN = 1013;
+    private static final Set<String> NETWORKS = Set.of("wifi", "ethernet", "cellular", "other", "unknown");
+
+    private final SwarmSettings settings;
+    private final ChunkFeed feed;
+    private final JoinAuth auth;
+    private final Clock clock;
+    private final String contextPath;
+    private final String iceServersJson;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final Rooms rooms;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final ExecutorService housekeeping = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "xp2p-swarm-housekeeping");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean closed;
+
+    SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath) {
+        this.settings = settings;
+        this.feed = feed;
+        this.auth = new JoinAuth(settings, keys, clock);
+        this.rooms = new Rooms(settings, feed);
+        this.clock = clock;
+        this.contextPath = contextPath;
+        List<String> ice = new ArrayList<>();
+        for (String url : settings.iceServers()) {
+            ice.add(Json.object().put("urls", url).end());
+        }
+        this.iceServersJson = "[" + String.join(",", ice) + "]";
+    }
+
+    SwarmSettings settings() {
+        return settings;
+    }
+
+    /** Admits a new connection, or returns null when the node is full (the caller closes with 1013). */
+    Peer connect(PeerLink link, String origin) {
+        if (closed || connections.incrementAndGet() > settings.maxPeers()) {
+            connections.decrementAndGet();
+            LOG.warn("swarm: connection from origin {} refused, node full ({} peers)", origin, settings.maxPeers());
+            return null;
+        }
+        Peer peer;
+        do {
+            byte[] b = new byte[9];
+            random.nextBytes(b);
+            peer = new Peer(Base64.getUrlEncoder().withoutPadding().encodeToString(b), link, origin,
+                    new TokenBucket(settings.messagesPerSecond(), settings.messageBurst()));
+        } while (peers.putIfAbsent(peer.id, peer) != null);
+        LOG.debug("swarm: peer {} connected (origin {})", peer.id, origin);
+        return peer;
+    }
+
+    /** The connection is gone: leave every room. Idempotent. */
+    void disconnect(Peer peer, String why) {
+        if (!peer.gone.compareAndSet(false, true)) {
+            return;
+        }
+        if (peers.remove(peer.id) != null) {
+            connections.decrementAndGet();
+        }
+        for (String roomId : List.copyOf(peer.rooms)) {
+            leaveRoom(peer, roomId, why);
+        }
+        LOG.debug("swarm: peer {} disconnected ({})", peer.id, why);
+    }
+
+    /** Drops a peer that cannot keep up; runs off the caller's thread, which may hold a room. */
+    void drop(Peer peer, int code, String why) {
+        try {
+            housekeeping.execute(() -> {
+                LOG.warn("swarm: peer {} in rooms {} dropped: {}", peer.id, peer.rooms, why);
+                disconnect(peer, why);
+                peer.link.close(code, why);
+            });
+        } catch (RejectedExecutionException e) {
+            peer.link.close(code, why);
+        }
+    }
+
+    /** Binary messages are not part of the protocol: error, then close 1003. */
+    void onBinary(Peer peer) {
+        if (peer.gone.get()) {
+            return;
+        }
+        peer.link.send(Json.error("binary-unsupported", "messages are JSON text; binary messages are not accepted", null));
+        LOG.warn("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
+        disconnect(peer, "binary message");
+        peer.link.close(CLOSE_UNSUPPORTED, "binary messages are not accepted");
+    }
+
+    /** One inbound text message from {@code peer}. */
+    void onText(Peer peer, String text) {
+        if (peer.gone.get()) {
+            return;
+        }
+        if (!peer.budget.tryTake()) {
+            peer.link.send(Json.error("rate-limited", "more than " + settings.messagesPerSecond()
+                    + " messages per second (burst " + settings.messageBurst() + ")", null));
+            LOG.warn("swarm: peer {} in rooms {} closed: message rate limit", peer.id, peer.rooms);
+            disconnect(peer, "rate limit");
+            peer.link.close(CLOSE_POLICY, "rate limit exceeded");
+            return;
+        }
+        SignalMessage m;
+        try {
+            m = SignalMessage.parse(text);
+        } catch (SignalMessage.BadMessage e) {
+            LOG.debug("swarm: peer {} sent a bad message: {}", peer.id, e.getMessage());
+            peer.link.send(Json.error(e.code, e.getMessage(), null));
+            return;
+        }
+        try {
+            switch (m.type()) {
+                case "join" -> join(peer, m);
+                case "leave" -> leave(peer, m);
+                case "ping" -> peer.link.send(Json.message("pong").put("time", clock.millis()).end());
+                case "offer", "answer", "candidate" -> relay(peer, m);
+                case "stall" -> stall(peer, m);
+                case "stats" -> stats(peer, m);
+                default -> peer.link.send(Json.error("unknown-type", "unknown message type", m.type()));
+            }
+        } catch (SignalMessage.BadMessage e) {
+            peer.link.send(Json.error(e.code, e.getMessage(), m.type()));
+        }
+    }
+
+    private void join(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
+        String roomId = checkRoom(m.room());
+        if (peer.rooms.contains(roomId)) {
+            throw new SignalMessage.BadMessage("already-joined", "already in room " + roomId);
+        }
+        if (peer.rooms.size() >= settings.maxRoomsPerConnection()) {
+            throw new SignalMessage.BadMessage("too-many-rooms",
+                    "a connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
+        }
+        JoinAuth.Refusal refusal = auth.check(roomId, m.code(), m.token());
+        if (refusal != null) {
+            LOG.warn("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
+            peer.link.send(Json.error(refusal.code(), refusal.message(), "join"));
+            if (peer.rooms.isEmpty()) {
+                disconnect(peer, refusal.code());
+                peer.link.close(refusal.code().equals("unavailable") ? CLOSE_TRY_AGAIN : CLOSE_POLICY, "join refused");
+            }
+            return;
+        }
+        String network = m.network() == null ? "unknown" : m.network();
+        if (!NETWORKS.contains(network)) {
+            throw new SignalMessage.BadMessage("bad-field", "network must be one of " + NETWORKS);
+        }
+        boolean upload = Boolean.TRUE.equals(m.upload()) && (settings.uploadOnCellular() || !network.equals("cellular"));
+        int slots = upload ? (int) Math.min(m.slots() == null ? settings.maxSlots() : m.slots(), settings.maxSlots()) : 0;
+        Member member = new Member(peer, upload, slots, network, clock.millis());
+        String joinedText = joined(roomId, peer, upload, slots); // asks the relay: outside the map's lock
+        boolean admitted = rooms.join(roomId, member, joinedText);
+        if (!admitted) {
+            LOG.warn("swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
+            peer.link.send(Json.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
+                    + " peers; try again later", "join"));
+            if (peer.rooms.isEmpty()) {
+                disconnect(peer, "room full");
+                peer.link.close(CLOSE_TRY_AGAIN, "room full");
+            }
+        }
+        if (peer.gone.get()) {
+            // raced with a disconnect: do not leave a ghost member behind
+            leaveRoom(peer, roomId, "disconnected while joining");
+        }
+    }
+
+    private String joined(String roomId, Peer peer, boolean upload, int slots) {
+        Json json = Json.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
+                .put("slots", (long) slots).put("heartbeatSeconds", (long) Math.max(1, settings.idleTimeoutSeconds() / 3));
+        Optional<StreamPosition> pos;
+        try {
+            pos = feed.position(roomId);
+        } catch (RuntimeException e) {
+            LOG.warn("swarm room {}: stream position unavailable: {}", roomId, e.toString());
+            pos = Optional.empty();
+        }
+        if (pos.isPresent()) {
+            StreamPosition p = pos.get();
+            String path = contextPath + p.path();
+            json.raw("stream", Json.object().put("path", path).put("epoch", p.epoch()).put("lastSeq", p.lastSeq())
+                    .put("firstSeq", p.firstSeq()).put("init", path + "?xp2p=init")
+                    .put("chunk", path + "?xp2p=chunk&seq={seq}").end());
+        } else {
+            json.raw("stream", "null");
+        }
+        return json.raw("iceServers", iceServersJson).end();
+    }
+
+    private void leave(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
+        String roomId = roomOf(peer, m);
+        leaveRoom(peer, roomId, "left");
+        peer.link.send(Json.message("left").put("room", roomId).end());
+    }
+
+    private void leaveRoom(Peer peer, String roomId, String why) {
+        rooms.leave(peer, roomId, why);
+    }
+
+    private void relay(Peer from, SignalMessage m) throws SignalMessage.BadMessage {
+        String roomId = roomOf(from, m);
+        if (m.to() == null) {
+            throw new SignalMessage.BadMessage("bad-field", "field to is required");
+        }
+        if (m.data() == null) {
+            throw new SignalMessage.BadMessage("bad-field", "field data (a JSON object) is required");
+        }
+        Peer target = peers.get(m.to());
+        if (target == null || target.gone.get()) {
+            throw new SignalMessage.BadMessage("unknown-peer", "no peer " + m.to() + " on this node");
+        }
+        if (!target.rooms.contains(roomId)) {
+            LOG.info("swarm room {}: {} from peer {} to peer {} refused: not in the room", roomId, m.type(), from.id, m.to());
+            throw new SignalMessage.BadMessage("not-in-room", "peer " + m.to() + " is not in room " + roomId);
+        }
+        target.link.send(Json.message(m.type()).put("room", roomId).put("from", from.id).raw("data", m.data()).end());
+    }
+
+    private void stall(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
+        String roomId = roomOf(peer, m);
+        if (m.peer() == null) {
+            throw new SignalMessage.BadMessage("bad-field", "field peer (the stalled parent) is required");
+        }
+        String reason = m.reason() == null ? "stalled" : m.reason();
+        if (!reason.equals("stalled") && !reason.equals("unreachable")) {
+            throw new SignalMessage.BadMessage("bad-field", "reason must be stalled or unreachable");
+        }
+        Room room = rooms.get(roomId);
+        if (room == null || !room.stalled(peer.id, m.peer(), reason)) {
+            throw new SignalMessage.BadMessage("not-your-parent", m.peer() + " is not your parent in room " + roomId);
+        }
+    }
+
+    private void stats(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
+        String roomId = roomOf(peer, m);
+        Room room = rooms.get(roomId);
+        if (room == null || !room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
+                orZero(m.uploadBytes()), orZero(m.stalls()))) {
+            throw new SignalMessage.BadMessage("bad-stats", "counters are cumulative since join and never decrease");
+        }
+    }
+
+    private static long orZero(Long v) {
+        return v == null ? 0 : v;
+    }
+
+    private String roomOf(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
+        if (m.room() != null) {
+            if (!peer.rooms.contains(m.room())) {
+                throw new SignalMessage.BadMessage("not-joined", "not in room " + m.room());
+            }
+            return m.room();
+        }
+        List<String> joined = List.copyOf(peer.rooms);
+        if (joined.size() == 1) {
+            return joined.get(0);
+        }
+        throw new SignalMessage.BadMessage(joined.isEmpty() ? "not-joined" : "room-required",
+                joined.isEmpty() ? "join a room first" : "in several rooms: say which with field room");
+    }
+
+    /** Room ids follow the stream ids of the relay ({@link StreamAddress}): one rule for both. */
+    static String checkRoom(String room) throws SignalMessage.BadMessage {
+        if (room == null) {
+            throw new SignalMessage.BadMessage("bad-field", "field room (the stream's xresid) is required");
+        }
+        try {
+            return StreamAddress.parse("/room.flv", "xresid=" + URLEncoder.encode(room, StandardCharsets.UTF_8)).streamId();
+        } catch (StreamAddress.BadAddressException e) {
+            throw new SignalMessage.BadMessage("bad-room", e.getMessage());
+        }
+    }
+
+    // ----------------------------------------------------------------- statistics and views
+
+    /** The room's counters, or empty when no such room is known (no peers, stream not relayed). */
+    Optional<Flow> roomFlow(String roomId) {
+        return rooms.flow(roomId);
+    }
+
+    Optional<String> roomView(String roomId) {
+        return rooms.view(roomId);
+    }
+
+    /** Node totals: live rooms plus every room since start. */
+    Flow nodeFlow() {
+        return rooms.nodeFlow();
+    }
+
+    Map<String, Flow> roomFlows() {
+        return rooms.flows();
+    }
+
+    int connections() {
+        return connections.get();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Peer p : List.copyOf(peers.values())) {
+            disconnect(p, "server shutting down");
+            p.link.close(CLOSE_GOING_AWAY, "server shutting down");
+        }
+        housekeeping.shutdown();
+    }
+}

@@ -1,0 +1,122 @@
+package org.xp2p.swarm;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.xp2p.config.ConfigException;
+import org.xp2p.config.Settings;
+
+/**
+ * The swarm's configuration, read and validated once at start so that a bad value stops the
+ * deployment with a message naming the key instead of failing on a viewer's join.
+ *
+ * @param auth                  none, optional or required: whether a join must prove it may watch
+ * @param tokenSecret           HMAC key for join tokens; empty when tokens are not accepted
+ * @param iceServers            stun:/turn: URLs handed to every peer for NAT traversal
+ * @param allowedOrigins        browser Origins allowed to open the signalling socket; empty = any
+ * @param maxDepth              peers below the server on the longest path
+ * @param maxSlots              upper bound on the children one peer is given
+ * @param standbyCount          standby parents announced with each parent assignment
+ * @param stallStrikes          distinct children reporting a stall before a parent is made a leaf
+ * @param maxPeersPerRoom       members one room takes
+ * @param maxPeers              signalling connections this node takes
+ * @param maxRoomsPerConnection rooms one connection may be in at once
+ * @param maxMessageBytes       largest text message accepted (larger: close 1009)
+ * @param messagesPerSecond     sustained inbound messages per connection
+ * @param messageBurst          inbound burst per connection (token bucket size)
+ * @param sendQueue             outbound messages queued per connection before it is dropped
+ * @param idleTimeoutSeconds    silence after which a connection counts as gone
+ * @param uploadOnCellular      whether peers on cellular networks may upload at all
+ */
+record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, List<String> allowedOrigins,
+                     int maxDepth, int maxSlots, int standbyCount, int stallStrikes, int maxPeersPerRoom,
+                     int maxPeers, int maxRoomsPerConnection, int maxMessageBytes, int messagesPerSecond,
+                     int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular) {
+    static final String AUTH = "xp2p.swarm.auth";
+    static final String TOKEN_SECRET = "xp2p.swarm.tokenSecret";
+    static final String ICE_SERVERS = "xp2p.swarm.iceServers";
+    static final String ALLOWED_ORIGINS = "xp2p.swarm.allowedOrigins";
+
+    static final String DEFAULT_AUTH = "optional";
+    static final int DEFAULT_MAX_DEPTH = 4;
+    static final int DEFAULT_MAX_SLOTS = 4;
+    static final int DEFAULT_STANDBY = 3;
+    static final int DEFAULT_STALL_STRIKES = 2;
+    static final int DEFAULT_MAX_PEERS_PER_ROOM = 1_000;
+    static final int DEFAULT_MAX_PEERS = 20_000;
+    static final int DEFAULT_MAX_ROOMS_PER_CONNECTION = 4;
+    static final int DEFAULT_MAX_MESSAGE_BYTES = 16_384;
+    static final int DEFAULT_MESSAGES_PER_SECOND = 20;
+    static final int DEFAULT_MESSAGE_BURST = 60;
+    static final int DEFAULT_SEND_QUEUE = 256;
+    static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 45;
+    static final int MIN_SECRET_BYTES = 16;
+
+    static SwarmSettings from(Settings s) {
+        String auth = s.choice(AUTH, DEFAULT_AUTH, "none", "optional", "required");
+        Optional<byte[]> secret = s.optional(TOKEN_SECRET).map(v -> {
+            byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length < MIN_SECRET_BYTES) {
+                throw new ConfigException(TOKEN_SECRET, "****", "must be at least " + MIN_SECRET_BYTES + " bytes");
+            }
+            return bytes;
+        });
+        List<String> ice = s.list(ICE_SERVERS);
+        for (String url : ice) {
+            String lower = url.toLowerCase(Locale.ROOT);
+            if (!(lower.startsWith("stun:") || lower.startsWith("stuns:") || lower.startsWith("turn:")
+                    || lower.startsWith("turns:")) || url.length() > 256 || url.contains("\"")) {
+                throw new ConfigException(ICE_SERVERS, url, "each entry must be a stun:, stuns:, turn: or turns: URL");
+            }
+        }
+        List<String> origins = s.list(ALLOWED_ORIGINS);
+        for (String origin : origins) {
+            checkOrigin(origin);
+        }
+        return new SwarmSettings(auth, secret, ice, origins,
+                s.integer("xp2p.swarm.maxDepth", DEFAULT_MAX_DEPTH, 1, 32),
+                s.integer("xp2p.swarm.maxSlots", DEFAULT_MAX_SLOTS, 0, 64),
+                s.integer("xp2p.swarm.standbyCount", DEFAULT_STANDBY, 0, 16),
+                s.integer("xp2p.swarm.stallStrikes", DEFAULT_STALL_STRIKES, 1, 100),
+                s.integer("xp2p.swarm.maxPeersPerRoom", DEFAULT_MAX_PEERS_PER_ROOM, 1, 1_000_000),
+                s.integer("xp2p.swarm.maxPeers", DEFAULT_MAX_PEERS, 1, 10_000_000),
+                s.integer("xp2p.swarm.maxRoomsPerConnection", DEFAULT_MAX_ROOMS_PER_CONNECTION, 1, 64),
+                s.integer("xp2p.swarm.maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1_024, 1_048_576),
+                s.integer("xp2p.swarm.messagesPerSecond", DEFAULT_MESSAGES_PER_SECOND, 1, 1_000_000),
+                s.integer("xp2p.swarm.messageBurst", DEFAULT_MESSAGE_BURST, 1, 1_000_000),
+                s.integer("xp2p.swarm.sendQueue", DEFAULT_SEND_QUEUE, 1, 100_000),
+                s.integer("xp2p.swarm.idleTimeoutSeconds", DEFAULT_IDLE_TIMEOUT_SECONDS, 5, 3_600),
+                s.bool("xp2p.swarm.uploadOnCellular", false));
+    }
+
+    private static void checkOrigin(String origin) {
+        if (origin.equals("*")) {
+            return;
+        }
+        try {
+            URI uri = new URI(origin);
+            if (uri.getScheme() == null || uri.getHost() == null || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
+                    || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
+                throw new URISyntaxException(origin, "not scheme://host[:port]");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException(ALLOWED_ORIGINS, origin, "each entry must be * or an origin like https://viewer.example.com[:port]");
+        }
+    }
+
+    /** Whether a browser with this Origin header may connect (no header: a native client, allowed). */
+    boolean originAllowed(String origin) {
+        if (allowedOrigins.isEmpty() || origin == null || allowedOrigins.contains("*")) {
+            return true;
+        }
+        for (String allowed : allowedOrigins) {
+            if (allowed.equalsIgnoreCase(origin)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,183 @@
+package org.xp2p.swarm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DeliveryTreeTest {
+
+    @Test
+    void firstPeerPullsFromServerAndNextPeersFillItsSlots() {
+        DeliveryTree tree = new DeliveryTree(3, 2, 2);
+        tree.join("a", 2);
+        assertEquals(DeliveryTree.SERVER, tree.parent("a"));
+        DeliveryTree.Changes c = tree.join("b", 2);
+        assertEquals("a", tree.parent("b"));
+        assertEquals(Set.of("b"), c.reparented());
+        assertEquals(Set.of("a"), c.childrenChanged());
+        tree.join("c", 0);
+        assertEquals("a", tree.parent("c"));
+        tree.join("d", 0);
+        assertEquals("b", tree.parent("d"), "a is full, b is the shallowest with a free slot");
+        assertEquals(3, tree.depth("d"));
+    }
+
+    @Test
+    void leafPeersNeverGetChildren() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("leaf", 0);
+        tree.join("x", 0);
+        assertEquals(DeliveryTree.SERVER, tree.parent("x"));
+        assertEquals(List.of(), tree.children("leaf"));
+    }
+
+    @Test
+    void depthBoundSendsPeersToTheServer() {
+        DeliveryTree tree = new DeliveryTree(2, 2, 2);
+        tree.join("a", 1);
+        tree.join("b", 1);
+        tree.join("c", 1);
+        assertEquals("a", tree.parent("b"));
+        assertEquals(DeliveryTree.SERVER, tree.parent("c"), "b sits at the depth bound, so it takes no child");
+    }
+
+    @Test
+    void leavingParentsChildrenAreRehomedAtOnce() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("a", 2);
+        tree.join("b", 2);
+        tree.join("c", 2);
+        tree.join("d", 0);
+        DeliveryTree.Changes c = tree.leave("a");
+        assertFalse(tree.contains("a"));
+        for (String id : List.of("b", "c", "d")) {
+            assertTrue(tree.depth(id) >= 1, id + " attached");
+        }
+        assertTrue(c.reparented().containsAll(List.of("b", "c")));
+    }
+
+    @Test
+    void stallReportMovesReporterAndStrikesDemoteParent() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("p", 3);
+        tree.join("q", 3);
+        tree.join("r", 0);
+        tree.join("s", 0);
+        assertEquals("p", tree.parent("q"));
+        assertEquals("p", tree.parent("r"));
+        tree.stalled("r", "p");
+        assertEquals("q", tree.parent("r"), "moved away from the stalled parent");
+        tree.stalled("s", "p");
+        assertTrue(tree.isDemoted("p"));
+        assertEquals(List.of(), tree.children("p"), "two strikes: p is a leaf now");
+        assertFalse(tree.parent("q").equals("p"));
+        assertEquals(DeliveryTree.Changes.none(), tree.stalled("s", "p"), "stale report changes nothing");
+    }
+
+    @Test
+    void standbyListsOtherEligibleParents() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("a", 1);
+        tree.join("b", 2);
+        tree.join("c", 2);
+        tree.join("d", 0);
+        List<String> standby = tree.standby("d");
+        assertFalse(standby.contains(tree.parent("d")));
+        assertFalse(standby.contains("d"));
+        assertTrue(standby.size() <= 2 && !standby.isEmpty());
+    }
+
+    @Test
+    void invariantsHoldUnderThousandsOfRandomOperations() {
+        for (long seed = 1; seed <= 4; seed++) {
+            Random random = new Random(seed);
+            int maxDepth = 2 + random.nextInt(4);
+            DeliveryTree tree = new DeliveryTree(maxDepth, 3, 2);
+            Map<String, Integer> capacity = new HashMap<>();
+            List<String> live = new ArrayList<>();
+            int next = 0;
+            int orphansRehomed = 0;
+            int stallMoves = 0;
+            for (int op = 0; op < 2500; op++) {
+                int dice = random.nextInt(100);
+                if (dice < 50 || live.size() < 3) {
+                    String id = "p" + next++;
+                    int cap = random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(4);
+                    capacity.put(id, cap);
+                    tree.join(id, cap);
+                    live.add(id);
+                } else if (dice < 85) {
+                    String id = live.remove(random.nextInt(live.size()));
+                    List<String> orphans = tree.children(id);
+                    tree.leave(id);
+                    orphansRehomed += orphans.size();
+                    for (String orphan : orphans) {
+                        assertTrue(tree.depth(orphan) >= 1, "orphan " + orphan + " re-homed (seed " + seed + ")");
+                        assertFalse(id.equals(tree.parent(orphan)));
+                    }
+                } else {
+                    String reporter = live.get(random.nextInt(live.size()));
+                    String parent = tree.parent(reporter);
+                    tree.stalled(reporter, parent);
+                    if (!parent.equals(DeliveryTree.SERVER) && tree.contains(parent)) {
+                        stallMoves++;
+                        assertFalse(parent.equals(tree.parent(reporter)), "reporter left its stalled parent");
+                    }
+                }
+                checkInvariants(tree, live, capacity, maxDepth, seed, op);
+            }
+            assertTrue(orphansRehomed > 100 && stallMoves > 100,
+                    "the run exercised re-homing: " + orphansRehomed + " orphans, " + stallMoves + " stall moves");
+        }
+    }
+
+    private static void checkInvariants(DeliveryTree tree, List<String> live, Map<String, Integer> capacity,
+                                        int maxDepth, long seed, int op) {
+        java.util.function.Supplier<String> where = () -> " (seed " + seed + ", op " + op + ")";
+        List<DeliveryTree.NodeView> views = tree.snapshot();
+        check(live.size() == views.size(), () -> "every live peer is in the tree" + where.get());
+        Map<String, DeliveryTree.NodeView> byId = new HashMap<>();
+        views.forEach(v -> byId.put(v.id(), v));
+        for (DeliveryTree.NodeView v : views) {
+            // walk to the root by parent pointers: must reach the server without revisiting a node
+            Set<String> seen = new HashSet<>();
+            String cur = v.id();
+            int depth = 0;
+            while (!cur.equals(DeliveryTree.SERVER)) {
+                String at = cur;
+                check(seen.add(cur), () -> "cycle through " + at + where.get());
+                DeliveryTree.NodeView n = byId.get(cur);
+                check(n != null, () -> "parent " + at + " exists" + where.get());
+                cur = n.parent();
+                depth++;
+            }
+            int d = depth;
+            check(d == v.depth(), () -> "reported depth " + v.depth() + " is " + d + where.get());
+            check(d >= 1 && d <= maxDepth, () -> "depth " + d + " within " + maxDepth + where.get());
+            int cap = capacity.get(v.id());
+            check(v.children().size() <= cap, () -> "slots respected for " + v.id() + where.get());
+            check(cap > 0 || v.children().isEmpty(), () -> "upload-off peer " + v.id() + " is a leaf" + where.get());
+            for (String child : v.children()) {
+                check(v.id().equals(byId.get(child).parent()), () -> "child lists and parents agree" + where.get());
+            }
+            check(v.parent().equals(DeliveryTree.SERVER) || byId.get(v.parent()).children().contains(v.id()),
+                    () -> "parent lists " + v.id() + where.get());
+        }
+    }
+
+    private static void check(boolean ok, java.util.function.Supplier<String> message) {
+        if (!ok) {
+            fail(message.get());
+        }
+    }
+}

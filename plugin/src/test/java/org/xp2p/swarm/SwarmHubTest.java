@@ -1,0 +1,239 @@
+package org.xp2p.swarm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xp2p.config.Settings;
+import org.xp2p.keys.KeyStoreUnavailableException;
+import org.xp2p.relay.ChunkDigest;
+import org.xp2p.relay.ChunkFeed;
+import org.xp2p.relay.StreamPosition;
+
+/**
+ * The protocol without WebSocket: a controllable chunk feed and in-memory links, for what the
+ * deployed WAR cannot show (the real relay is wired there): digests, stream position, key codes.
+ */
+class SwarmHubTest {
+    private final TestFeed feed = new TestFeed();
+    private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private SwarmHub hub;
+
+    private SwarmHub hub(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional"));
+        all.putAll(settings);
+        hub = new SwarmHub(SwarmSettings.from(Settings.of(all)), feed, code -> {
+            if (code.equals("down")) {
+                throw new KeyStoreUnavailableException("store down", null);
+            }
+            return code.equals("good-code") ? Optional.of(new byte[16]) : Optional.empty();
+        }, clock, "/ctx");
+        return hub;
+    }
+
+    @AfterEach
+    void close() {
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    @Test
+    void joinedCarriesStreamPositionAndDigestsReachEveryMemberUntilTheRoomEmpties() {
+        hub(Map.of());
+        feed.positions.put("live/cam1", new StreamPosition("live/cam1", "/live/cam1.flv", 3, 41, 30));
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"live/cam1\",\"upload\":true}");
+        String joined = la.first("\"joined\"");
+        assertTrue(joined.contains("\"stream\":{\"path\":\"/ctx/live/cam1.flv\",\"epoch\":3,\"lastSeq\":41,\"firstSeq\":30,"
+                + "\"init\":\"/ctx/live/cam1.flv?xp2p=init\",\"chunk\":\"/ctx/live/cam1.flv?xp2p=chunk&seq={seq}\"}"), joined);
+        assertEquals(1, feed.listeners.get("live/cam1").size(), "subscribed once on the first join");
+
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"live/cam1\"}");
+        assertEquals(1, feed.listeners.get("live/cam1").size(), "one subscription per room");
+
+        feed.emit(new ChunkDigest("live/cam1", 3, 42, 1234, "ab".repeat(32), true));
+        String expected = "{\"v\":1,\"type\":\"digest\",\"room\":\"live/cam1\",\"epoch\":3,\"seq\":42,\"size\":1234,"
+                + "\"sha256\":\"" + "ab".repeat(32) + "\",\"keyframe\":true}";
+        assertEquals(expected, la.first("\"digest\""));
+        assertEquals(expected, lb.first("\"digest\""));
+
+        hub.disconnect(a, "test");
+        hub.disconnect(b, "test");
+        assertEquals(0, feed.listeners.get("live/cam1").size(), "unsubscribed when the room emptied");
+        assertEquals(1, feed.closed);
+    }
+
+    @Test
+    void keyCodesAuthorizeAndAStoreOutageAsksToRetry() {
+        hub(Map.of("xp2p.swarm.auth", "required"));
+        TestLink ok = new TestLink();
+        hub.onText(hub.connect(ok, null), "{\"v\":1,\"type\":\"join\",\"room\":\"cam\",\"code\":\"good-code\"}");
+        ok.first("\"joined\"");
+        TestLink down = new TestLink();
+        hub.onText(hub.connect(down, null), "{\"v\":1,\"type\":\"join\",\"room\":\"cam\",\"code\":\"down\"}");
+        assertTrue(down.first("\"error\"").contains("\"code\":\"unavailable\""));
+        assertEquals(List.of(1013), down.closes);
+    }
+
+    @Test
+    void tokensAreCheckedAgainstRoomAndClock() {
+        byte[] secret = "0123456789abcdef".getBytes();
+        long now = clock.instant().getEpochSecond();
+        assertTrue(SwarmToken.verify(secret, "cam", SwarmToken.issue(secret, "cam", now + 1), now));
+        assertFalse(SwarmToken.verify(secret, "cam", SwarmToken.issue(secret, "cam", now - 1), now));
+        assertFalse(SwarmToken.verify(secret, "cam2", SwarmToken.issue(secret, "cam", now + 1), now));
+        assertFalse(SwarmToken.verify("another-secret-16".getBytes(), "cam", SwarmToken.issue(secret, "cam", now + 1), now));
+        assertFalse(SwarmToken.verify(secret, "cam", "garbage", now));
+    }
+
+    @Test
+    void capsOnRoomSizeAndRoomsPerConnection() {
+        hub(Map.of("xp2p.swarm.maxPeersPerRoom", "1", "xp2p.swarm.maxRoomsPerConnection", "2"));
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r1\"}");
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r2\"}");
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r3\"}");
+        assertTrue(la.first("\"error\"").contains("\"code\":\"too-many-rooms\""));
+        hub.onText(a, "{\"v\":1,\"type\":\"offer\",\"to\":\"x\",\"data\":{}}");
+        assertTrue(la.all("\"error\"").get(1).contains("\"code\":\"room-required\""));
+
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r1\"}");
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"room-full\""));
+        assertEquals(List.of(1013), lb.closes);
+        assertEquals(1, hub.roomFlow("r1").orElseThrow().peers());
+    }
+
+    @Test
+    void stallReportsMoveTheChildAndUnknownParentsAreRefused() {
+        hub(Map.of("xp2p.swarm.maxSlots", "1"));
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        assertTrue(lb.all("\"parent\"").get(0).contains("\"parent\":\"" + a.id + "\""));
+        hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\",\"reason\":\"unreachable\"}");
+        assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\""), lb.messages.toString());
+        hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\"}");
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"not-your-parent\""));
+    }
+
+    @Test
+    void nodeTotalsKeepClosedRoomsAndUnknownRoomsHaveNoFlow() {
+        hub(Map.of());
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"gone\"}");
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":7,\"cdnBytes\":3,\"uploadBytes\":2,\"stalls\":1}");
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"live\"}");
+        hub.onText(b, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":10,\"cdnBytes\":0}");
+        hub.onText(a, "{\"v\":1,\"type\":\"leave\"}");
+        assertTrue(la.first("\"left\"").contains("\"room\":\"gone\""));
+        assertEquals(Optional.empty(), hub.roomFlow("gone"), "an emptied room is unknown (404)");
+        assertEquals(new Flow(17, 3, 2, 1, 1), hub.nodeFlow(), "the node keeps the closed room's bytes");
+        feed.positions.put("relayed", new StreamPosition("relayed", "/relayed.flv", 1, -1, 0));
+        assertEquals(Optional.of(Flow.ZERO), hub.roomFlow("relayed"), "a relayed stream without peers exists");
+    }
+
+    @Test
+    void nodeCapRefusesConnections() {
+        hub(Map.of("xp2p.swarm.maxPeers", "1"));
+        assertTrue(hub.connect(new TestLink(), null) != null);
+        assertEquals(null, hub.connect(new TestLink(), null));
+    }
+
+    @Test
+    void shutdownClosesEveryPeerWith1001() {
+        hub(Map.of());
+        TestLink la = new TestLink();
+        hub.onText(hub.connect(la, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\"}");
+        hub.close();
+        assertEquals(List.of(1001), la.closes);
+        assertEquals(0, feed.listeners.get("r").size());
+    }
+
+    static final class TestLink implements PeerLink {
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        final List<Integer> closes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean send(String text) {
+            messages.add(text);
+            return true;
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            closes.add(code);
+        }
+
+        List<String> all(String typeJson) {
+            List<String> out = new ArrayList<>();
+            for (String m : messages) {
+                if (m.contains("\"type\":" + typeJson)) {
+                    out.add(m);
+                }
+            }
+            return out;
+        }
+
+        String first(String typeJson) {
+            List<String> all = all(typeJson);
+            assertFalse(all.isEmpty(), "no " + typeJson + " in " + messages);
+            return all.get(0);
+        }
+    }
+
+    /** A relay stand-in the test drives: positions to answer, listeners to call. */
+    static final class TestFeed implements ChunkFeed {
+        final Map<String, StreamPosition> positions = new HashMap<>();
+        final Map<String, List<Consumer<ChunkDigest>>> listeners = new HashMap<>();
+        int closed;
+
+        @Override
+        public synchronized AutoCloseable subscribe(String streamId, Consumer<ChunkDigest> listener) {
+            listeners.computeIfAbsent(streamId, k -> new ArrayList<>()).add(listener);
+            return () -> {
+                synchronized (this) {
+                    listeners.get(streamId).remove(listener);
+                    closed++;
+                }
+            };
+        }
+
+        @Override
+        public Optional<StreamPosition> position(String streamId) {
+            return Optional.ofNullable(positions.get(streamId));
+        }
+
+        void emit(ChunkDigest d) {
+            List<Consumer<ChunkDigest>> copy;
+            synchronized (this) {
+                copy = List.copyOf(listeners.getOrDefault(d.streamId(), List.of()));
+            }
+            copy.forEach(l -> l.accept(d));
+        }
+    }
+}
