@@ -47,7 +47,7 @@ public final class Xp2pBootstrap implements ServletContextListener {
             RelayService relay = keep(RelayService.start(ctx, settings, keys.lookup(), clock));
             SwarmService swarm = keep(SwarmService.start(ctx, settings, relay, keys.lookup(), clock));
             keep(AffinityService.start(ctx, settings, db, clock));
-            keep(OpsService.start(ctx, settings, relay, swarm));
+            keep(OpsService.start(ctx, settings, db, relay, swarm));
 
             LOG.info("xp2p started in context '{}' with configuration {}", ctx.getContextPath(), settings.effective());
         } catch (RuntimeException e) {

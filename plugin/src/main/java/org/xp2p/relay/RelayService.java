@@ -144,6 +144,23 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         return new ArrayList<>(streams.values());
     }
 
+    /** Sums over the streams relayed now, for the metrics endpoint. */
+    public RelayTotals totals() {
+        int count = 0;
+        long viewers = 0, in = 0, out = 0, chunks = 0, reconnects = 0, dropped = 0, skipped = 0;
+        for (LiveStream s : streams.values()) {
+            count++;
+            viewers += s.viewerCount();
+            in += s.bytesIn.get();
+            out += s.bytesOutTotal();
+            chunks += s.chunks.get();
+            reconnects += s.reconnects.get();
+            dropped += s.droppedViewers.get();
+            skipped += s.skippedViewers.get();
+        }
+        return new RelayTotals(count, viewers, in, out, chunks, reconnects, dropped, skipped);
+    }
+
     void forget(LiveStream stream) {
         if (streams.remove(stream.id(), stream)) {
             LOG.info("stream {}: stopped (bytes in {}, out {}, chunks {}, epochs {}, reconnects {}, dropped {}, skipped {})",

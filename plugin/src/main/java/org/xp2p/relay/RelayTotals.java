@@ -1,0 +1,17 @@
+package org.xp2p.relay;
+
+/**
+ * Node-wide relay figures for metrics: streams relayed now and the sums over them.
+ *
+ * @param streams         streams relayed now
+ * @param viewers         viewers connected now
+ * @param bytesIn         bytes read from origins by the streams relayed now
+ * @param bytesOut        bytes written to viewers by the streams relayed now
+ * @param chunks          chunks closed
+ * @param originReconnects origin recoveries
+ * @param droppedViewers  viewers disconnected for lagging
+ * @param skippedViewers  skips of lagging viewers
+ */
+public record RelayTotals(int streams, long viewers, long bytesIn, long bytesOut, long chunks,
+        long originReconnects, long droppedViewers, long skippedViewers) {
+}
