@@ -258,7 +258,16 @@ class StaticClusterTest {
             }
         }
         String other = proxyNodes.get(0).equals(owner) ? proxyNodes.get(1) : proxyNodes.get(0);
-        URI target = URI.create(other);
+        String atOther = handshake(URI.create(other), stream);
+        assertTrue(atOther.startsWith("HTTP/1.1 307"), atOther);
+        assertTrue(atOther.contains("Location: " + owner + "/xp2p/signal?xresid=" + stream + "&xp2p_hop=1"), atOther);
+        // the signalling endpoint sits behind the filter, and the owner itself upgrades
+        String atOwner = handshake(URI.create(owner), stream);
+        assertTrue(atOwner.startsWith("HTTP/1.1 101"), atOwner);
+    }
+
+    /** Sends a raw WebSocket handshake and returns the response head. */
+    private static String handshake(URI target, String stream) throws Exception {
         try (Socket s = new Socket(target.getHost(), target.getPort())) {
             s.setSoTimeout(5_000);
             OutputStream out = s.getOutputStream();
@@ -275,8 +284,7 @@ class StaticClusterTest {
                 }
                 head.append((char) c);
             }
-            assertTrue(head.toString().startsWith("HTTP/1.1 307"), head.toString());
-            assertTrue(head.toString().contains("Location: " + owner + "/xp2p/signal?xresid=" + stream + "&xp2p_hop=1"), head.toString());
+            return head.toString();
         }
     }
 }

@@ -1,7 +1,6 @@
 package org.xp2p.swarm;
 
 import jakarta.servlet.ServletContext;
-import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.time.Clock;
@@ -34,13 +33,9 @@ public final class SwarmService implements AutoCloseable {
                     + SERVER_CONTAINER + " missing); enable WebSocket support in the container");
         }
         SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath());
-        try {
-            container.addEndpoint(ServerEndpointConfig.Builder.create(SignalEndpoint.class, SIGNAL_PATH)
-                    .configurator(new SignalConfigurator(hub)).build());
-        } catch (DeploymentException e) {
-            hub.close();
-            throw new IllegalStateException("swarm: cannot register " + SIGNAL_PATH + ": " + e.getMessage(), e);
-        }
+        ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(SignalEndpoint.class, SIGNAL_PATH)
+                .configurator(new SignalConfigurator(hub)).build();
+        ctx.addServlet("xp2p-signal", new SignalServlet(container, endpoint)).addMapping(SIGNAL_PATH);
         ctx.addServlet("xp2p-stat", new StatServlet(hub)).addMapping("/stat");
         ctx.addServlet("xp2p-rooms", new RoomsServlet(hub)).addMapping("/xp2p/rooms", "/xp2p/rooms/*");
         LOG.info("swarm: signalling at {}{} (auth {}, max depth {}, {} ICE servers, origins {})", ctx.getContextPath(),
