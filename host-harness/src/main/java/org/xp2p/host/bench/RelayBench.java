@@ -32,18 +32,22 @@ import org.xp2p.host.origin.ReplayOrigin;
  */
 public final class RelayBench {
     private static final String PATH = "/live/bench.flv";
+    /** The server JVM as we recommend running it: a low-pause collector, a bounded heap. */
+    static final List<String> DEFAULT_SERVER_JVM = List.of("-Xms512m", "-Xmx1g", "-XX:+UseZGC");
 
     public static void main(String[] args) throws Exception {
         List<Integer> counts = List.of(100, 500, 1000);
         int seconds = 10;
         int late = 10;
         String peer = null;
+        List<String> serverJvm = DEFAULT_SERVER_JVM;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--viewers" -> counts = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--seconds" -> seconds = Math.min(120, Integer.parseInt(args[++i]));
                 case "--late" -> late = Math.min(100, Integer.parseInt(args[++i]));
                 case "--peer" -> peer = args[++i];
+                case "--server-jvm" -> serverJvm = List.of(args[++i].trim().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -54,11 +58,11 @@ public final class RelayBench {
         FlvFile flv = FlvFile.parse(recording);
         long mediaBytes = flv.mediaTags().stream().mapToLong(t -> t.length).sum();
         double streamBytesPerSecond = mediaBytes * 1000.0 / flv.durationMillis();
-        System.out.printf("stream: %.2f Mbit/s, measuring %d s per run, %d late joiners%n",
-                streamBytesPerSecond * 8 / 1e6, seconds, late);
+        System.out.printf("stream: %.2f Mbit/s, measuring %d s per run, %d late joiners, xp2p server JVM %s%n",
+                streamBytesPerSecond * 8 / 1e6, seconds, late, serverJvm);
         System.out.println("server  viewers  delivered/expected  lagging>1s  cpu-s  cpu%   rss-MiB  lat-p50-ms  lat-p99-ms  join-key-p50-ms  join-key-max-ms  origin-conns  load-cpu%");
         for (int n : counts) {
-            print("xp2p", n, runXp2p(recording, n, seconds, late, streamBytesPerSecond));
+            print("xp2p", n, runXp2p(recording, n, seconds, late, streamBytesPerSecond, serverJvm));
             if ("nginx".equals(peer)) {
                 print("nginx", n, runNginx(recording, n, seconds, late, streamBytesPerSecond));
             }
@@ -75,12 +79,13 @@ public final class RelayBench {
                 r.p50, r.p99, r.joinP50, r.joinMax, r.originConnections, r.loadCpuSeconds * 100 / r.seconds);
     }
 
-    private static Result runXp2p(byte[] recording, int n, int seconds, int late, double bps) throws Exception {
+    private static Result runXp2p(byte[] recording, int n, int seconds, int late, double bps, List<String> jvm)
+            throws Exception {
         Path dir = Files.createTempDirectory("xp2p-bench");
         try (ReplayOrigin origin = new ReplayOrigin(recording, 0)) {
             int port = freePort();
             try (ServerProcess server = ServerProcess.xp2p(port, origin.baseUri().toString(), dir.resolve("data"),
-                    dir.resolve("server.log"))) {
+                    dir.resolve("server.log"), jvm)) {
                 return measure(origin, server.pid(), port, n, seconds, late, bps);
             }
         }

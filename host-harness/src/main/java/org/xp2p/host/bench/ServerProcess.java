@@ -41,9 +41,11 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The xp2p host from this jar's classpath. */
-    static ServerProcess xp2p(int port, String origin, Path data, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms256m", "-Xmx1g", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
+    static ServerProcess xp2p(int port, String origin, Path data, Path log, List<String> jvmOptions) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "org.xp2p.host.Main", "-p", String.valueOf(port), "-u", origin, "-t", "5", "--data", data.toString()));
         ServerProcess p = new ServerProcess(cmd, "xp2p-host listening", log);
         p.awaitReady(60);

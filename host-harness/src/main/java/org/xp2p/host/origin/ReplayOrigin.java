@@ -25,6 +25,13 @@ import java.util.concurrent.locks.LockSupport;
  * loopback only. A thread per connection is fine here: an origin has one connection per stream.
  */
 public final class ReplayOrigin implements AutoCloseable {
+    static {
+        // a live origin sends each tag as it is due; Nagle would hold small tags back for an ACK
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final FlvFile flv;
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
