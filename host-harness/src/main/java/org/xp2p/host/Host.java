@@ -194,6 +194,11 @@ public final class Host implements AutoCloseable {
             return this;
         }
 
+        /** The settings passed to the WAR so far. */
+        public Map<String, String> settings() {
+            return Map.copyOf(settings);
+        }
+
         public Host build() {
             return new Host(this);
         }

@@ -60,15 +60,20 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Override
-    public Integer call() throws Exception {
-        HostLogging.configure(logDir, verbose);
-        Host.Builder builder = Host.builder().bind(bind).port(port).contextPath(contextPath).war(war)
+    /** The host these flags describe: each flag becomes its {@code xp2p.*} key. */
+    Host.Builder hostBuilder() {
+        return Host.builder().bind(bind).port(port).contextPath(contextPath).war(war)
                 .setting("xp2p.origin", origin)
                 .setting("xp2p.keyBase", keyBase)
                 .setting("xp2p.idleSeconds", idleSeconds)
                 .setting("xp2p.data", data == null ? null : data.toAbsolutePath())
                 .setting("xp2p.config", configFile == null ? null : configFile.toAbsolutePath());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        HostLogging.configure(logDir, verbose);
+        Host.Builder builder = hostBuilder();
         AutoCloseable demoOrigin = demo ? Demo.start(builder) : null;
         Host host = builder.build();
         try {

@@ -2,7 +2,6 @@ package org.xp2p.relay;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.xp2p.relay.RelayFixture.await;
 
@@ -203,6 +202,23 @@ class RelayTest {
         }
         assertTrue(fx.stat("live/restart", "originReconnects") >= 1);
         assertTrue(fx.stat("live/restart", "epochs") >= 2);
+    }
+
+    @Test
+    void aDeadFirstOriginFailsOverToTheNext() throws Exception {
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            dead = s.getLocalPort(); // closed again: connections to it are refused
+        }
+        fx.start(data, Map.of("xp2p.relay.backoffInitialMillis", "20"));
+        fx.host.stop();
+        fx.host = org.xp2p.host.Host.builder().port(0).setting("xp2p.data", data)
+                .setting("xp2p.origin", "http://127.0.0.1:" + dead + "," + fx.origin.baseUri()).build().start();
+        HttpResponse<InputStream> viewer = fx.open("/live/failover.flv");
+        assertEquals(200, viewer.statusCode());
+        assertEquals(2, readChunks(viewer.body(), 2).size());
+        assertEquals(1, fx.origin.connections("/live/failover.flv"));
+        viewer.body().close();
     }
 
     @Test

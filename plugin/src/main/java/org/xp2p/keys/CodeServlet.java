@@ -1,5 +1,7 @@
 package org.xp2p.keys;
 
+import org.xp2p.http.JsonResponse;
+
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -155,11 +157,6 @@ final class CodeServlet extends HttpServlet {
     }
 
     private static void json(HttpServletResponse resp, int status, Map<String, ?> body) throws IOException {
-        byte[] bytes = FlatJson.write(body).getBytes(StandardCharsets.UTF_8);
-        resp.setStatus(status);
-        resp.setContentType("application/json; charset=utf-8");
-        resp.setHeader("Cache-Control", "no-store");
-        resp.setContentLength(bytes.length);
-        resp.getOutputStream().write(bytes);
+        JsonResponse.send(resp, status, FlatJson.write(body));
     }
 }

@@ -1,5 +1,7 @@
 package org.xp2p.keys;
 
+import org.xp2p.http.JsonResponse;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,38 +23,16 @@ final class FlatJson {
             if (out.length() > 1) {
                 out.append(',');
             }
-            string(out, e.getKey());
+            out.append(JsonResponse.quote(e.getKey()));
             out.append(':');
             Object v = e.getValue();
             if (v instanceof Number n) {
                 out.append(n.longValue());
             } else {
-                string(out, String.valueOf(v));
+                out.append(JsonResponse.quote(String.valueOf(v)));
             }
         }
         return out.append('}').toString();
-    }
-
-    private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     /**

@@ -4,9 +4,9 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.xp2p.http.JsonResponse;
 import org.xp2p.store.Database;
 
 /**
@@ -29,12 +29,7 @@ final class HealthServlet extends HttpServlet {
         } catch (SQLException | RuntimeException e) {
             dbUp = false;
         }
-        byte[] body = ("{\"status\":\"" + (dbUp ? "up" : "down") + "\",\"database\":\"" + (dbUp ? "up" : "down") + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
-        resp.setStatus(dbUp ? 200 : 503);
-        resp.setContentType("application/json; charset=utf-8");
-        resp.setHeader("Cache-Control", "no-store");
-        resp.setContentLength(body.length);
-        resp.getOutputStream().write(body);
+        String state = dbUp ? "up" : "down";
+        JsonResponse.send(resp, dbUp ? 200 : 503, "{\"status\":\"" + state + "\",\"database\":\"" + state + "\"}");
     }
 }

@@ -5,12 +5,11 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.crypto.StreamCipher;
+import org.xp2p.http.JsonResponse;
 import org.xp2p.keys.KeyLookup;
 import org.xp2p.keys.KeyStoreUnavailableException;
 
@@ -137,40 +136,16 @@ final class StreamServlet extends HttpServlet {
         resp.getOutputStream().write(bytes);
     }
 
-    /** A JSON error body {@code {"error":"..."}}; never a stack trace. */
+    /** A JSON error answer {@code {"error":"<code>","message":"..."}}; the code follows the status. */
     static void sendError(HttpServletResponse resp, int status, String message) {
-        if (resp.isCommitted()) {
-            return;
-        }
-        try {
-            resp.resetBuffer();
-            resp.setStatus(status);
-            resp.setContentType("application/json; charset=utf-8");
-            resp.setHeader("Cache-Control", "no-store");
-            byte[] body = ("{\"error\":" + quote(message) + "}").getBytes(StandardCharsets.UTF_8);
-            resp.setContentLength(body.length);
-            resp.getOutputStream().write(body);
-        } catch (IOException | IllegalStateException e) {
-            LOG.debug("could not send error {} ({}): {}", status, message, e.toString());
-        }
-    }
-
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append("\\u00").append(HexFormat.of().toHexDigits((byte) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        JsonResponse.error(resp, status, switch (status) {
+            case 400 -> "bad_request";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 425 -> "not_yet";
+            case 502 -> "bad_origin";
+            case 504 -> "origin_timeout";
+            default -> "unavailable";
+        }, message);
     }
 }

@@ -4,10 +4,10 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.xp2p.http.JsonResponse;
 
 /**
  * {@code GET /xp2p/streams}: per-stream relay statistics as JSON, all streams or one with
@@ -41,17 +41,13 @@ final class StreamStatsServlet extends HttpServlet {
             }
             body = b.append("]}").toString();
         }
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        resp.setContentType("application/json; charset=utf-8");
-        resp.setHeader("Cache-Control", "no-store");
-        resp.setContentLength(bytes.length);
-        resp.getOutputStream().write(bytes);
+        JsonResponse.send(resp, 200, body);
     }
 
     static String json(LiveStream s) {
         StreamPosition p = s.position();
-        return "{\"id\":" + StreamServlet.quote(s.id())
-                + ",\"path\":" + StreamServlet.quote(s.address.path())
+        return "{\"id\":" + JsonResponse.quote(s.id())
+                + ",\"path\":" + JsonResponse.quote(s.address.path())
                 + ",\"live\":" + s.live()
                 + ",\"viewers\":" + s.viewerCount()
                 + ",\"viewersServed\":" + s.viewersServed.get()

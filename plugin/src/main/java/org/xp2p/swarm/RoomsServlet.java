@@ -1,5 +1,7 @@
 package org.xp2p.swarm;
 
+import org.xp2p.http.JsonResponse;
+
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,15 +41,15 @@ final class RoomsServlet extends HttpServlet {
                 rooms.add(r.end());
             }
             json.raw("rooms", "[" + String.join(",", rooms) + "]");
-            SwarmJsonResponse.send(resp, 200, json.end());
+            JsonResponse.send(resp, 200, json.end());
             return;
         }
         Optional<String> view = hub.roomView(room);
         if (view.isEmpty()) {
-            SwarmJsonResponse.send(resp, 404, Json.object().put("error", "unknown-room")
+            JsonResponse.send(resp, 404, Json.object().put("error", "unknown-room")
                     .put("message", "no peers in room " + room + " on this node").end());
             return;
         }
-        SwarmJsonResponse.send(resp, 200, view.get());
+        JsonResponse.send(resp, 200, view.get());
     }
 }

@@ -8,8 +8,8 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.xp2p.http.JsonResponse;
 
 /**
  * {@code GET /xp2p/signal}: upgrades to the signalling WebSocket from a servlet
@@ -33,12 +33,7 @@ final class SignalServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
         if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-            byte[] body = "{\"error\":\"not-websocket\",\"message\":\"connect with a WebSocket handshake\"}"
-                    .getBytes(StandardCharsets.UTF_8);
-            resp.setStatus(400);
-            resp.setContentType("application/json; charset=utf-8");
-            resp.setContentLength(body.length);
-            resp.getOutputStream().write(body);
+            JsonResponse.error(resp, 400, "not-websocket", "connect with a WebSocket handshake");
             return;
         }
         try {

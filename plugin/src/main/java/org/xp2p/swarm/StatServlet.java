@@ -1,5 +1,7 @@
 package org.xp2p.swarm;
 
+import org.xp2p.http.JsonResponse;
+
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,24 +24,24 @@ final class StatServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String room = req.getParameter("xresid");
         if (room == null || room.isEmpty()) {
-            SwarmJsonResponse.send(resp, 400, Json.object().put("error", "bad-request")
+            JsonResponse.send(resp, 400, Json.object().put("error", "bad-request")
                     .put("message", "query parameter xresid (the stream id) is required").end());
             return;
         }
         try {
             SwarmHub.checkRoom(room);
         } catch (SignalMessage.BadMessage e) {
-            SwarmJsonResponse.send(resp, 400, Json.object().put("error", "bad-room").put("message", e.getMessage()).end());
+            JsonResponse.send(resp, 400, Json.object().put("error", "bad-room").put("message", e.getMessage()).end());
             return;
         }
         Optional<Flow> flow = hub.roomFlow(room);
         if (flow.isEmpty()) {
-            SwarmJsonResponse.send(resp, 404, Json.object().put("error", "unknown-room")
+            JsonResponse.send(resp, 404, Json.object().put("error", "unknown-room")
                     .put("message", "no channel " + room + " on this node").end());
             return;
         }
         Json json = Json.object().put("xresid", room);
         flow.get().writeTo(json);
-        SwarmJsonResponse.send(resp, 200, json.end());
+        JsonResponse.send(resp, 200, json.end());
     }
 }
