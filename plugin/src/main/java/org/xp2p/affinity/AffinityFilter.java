@@ -6,11 +6,11 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.http.JsonResponse;
 
 /**
  * Keeps every stream on its one owner node. For a request tied to a stream ({@link StreamKey}) it
@@ -93,14 +93,9 @@ public final class AffinityFilter extends HttpFilter {
         String hop = HOP_PARAMETER + "=1";
         String location = owner.urlFor(path, query == null || query.isEmpty() ? hop : query + "&" + hop);
         LOG.debug("stream {}: owner is {}, redirecting ({}) to {}", stream, owner, config.redirectStatus(), location);
-        res.setStatus(config.redirectStatus());
         res.setHeader("Location", location);
         res.setHeader(OWNER_HEADER, owner.id());
-        res.setHeader("Cache-Control", "no-store");
-        res.setContentType("application/json");
-        byte[] body = ("{\"redirect\":\"" + ClusterErrors.escape(location) + "\"}").getBytes(StandardCharsets.UTF_8);
-        res.setContentLength(body.length);
-        res.getOutputStream().write(body);
+        JsonResponse.send(res, config.redirectStatus(), "{\"redirect\":" + JsonResponse.quote(location) + "}");
     }
 
     private static boolean hopped(HttpServletRequest req, String query) {

@@ -1,8 +1,7 @@
 package org.xp2p.affinity;
 
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import org.xp2p.http.JsonResponse;
 
 /**
  * The JSON error bodies of the affinity layer: {@code {"error":"<code>","message":"<text>"}} plus
@@ -18,41 +17,13 @@ final class ClusterErrors {
     private ClusterErrors() {
     }
 
-    static void send(HttpServletResponse res, int status, String code, String message, long retryAfterSeconds)
-            throws IOException {
+    static void send(HttpServletResponse res, int status, String code, String message, long retryAfterSeconds) {
         if (res.isCommitted()) {
             return;
         }
-        res.resetBuffer();
-        res.setStatus(status);
-        res.setContentType("application/json");
-        res.setCharacterEncoding("UTF-8");
-        res.setHeader("Cache-Control", "no-store");
         if (retryAfterSeconds > 0) {
             res.setHeader("Retry-After", Long.toString(retryAfterSeconds));
         }
-        byte[] body = ("{\"error\":\"" + code + "\",\"message\":\"" + escape(message) + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
-        res.setContentLength(body.length);
-        res.getOutputStream().write(body);
-    }
-
-    static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
+        JsonResponse.error(res, status, code, message);
     }
 }

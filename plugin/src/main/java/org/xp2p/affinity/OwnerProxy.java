@@ -153,12 +153,8 @@ public final class OwnerProxy implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             LOG.debug("stream {}: proxying from owner {} ended: {}", stream, owner, e.toString());
-            try {
-                ClusterErrors.send(res, 502, ClusterErrors.OWNER_UNREACHABLE,
-                        "owner node " + owner.id() + " of stream " + stream + " did not answer: " + e.getMessage(), 1);
-            } catch (IOException | RuntimeException ignored) {
-                // the client is gone too
-            }
+            ClusterErrors.send(res, 502, ClusterErrors.OWNER_UNREACHABLE,
+                    "owner node " + owner.id() + " of stream " + stream + " did not answer: " + e.getMessage(), 1);
         } finally {
             permits.release();
             try {

@@ -47,6 +47,9 @@ public final class JsonResponse {
             switch (c) {
                 case '"' -> b.append("\\\"");
                 case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
                 default -> {
                     if (c < 0x20 || c == 0x2028 || c == 0x2029) {
                         b.append("\\u").append(HexFormat.of().toHexDigits((short) c));

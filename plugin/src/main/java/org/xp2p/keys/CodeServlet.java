@@ -1,7 +1,5 @@
 package org.xp2p.keys;
 
-import org.xp2p.http.JsonResponse;
-
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.http.JsonResponse;
 
 /**
  * The key service's HTTP face, mapped at {@code /code} and {@code /code/*} (docs/PROTOCOL.md §1).

@@ -1,9 +1,8 @@
 package org.xp2p.keys;
 
-import org.xp2p.http.JsonResponse;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.xp2p.http.JsonResponse;
 
 /**
  * JSON for the key service's flat objects: one level, string and integer values only.

@@ -1,7 +1,5 @@
 package org.xp2p.swarm;
 
-import org.xp2p.http.JsonResponse;
-
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.xp2p.http.JsonResponse;
 
 /**
  * The dashboard's view of the swarm. {@code GET /xp2p/rooms}: node totals and one line per room;

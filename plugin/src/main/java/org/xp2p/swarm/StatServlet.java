@@ -1,12 +1,11 @@
 package org.xp2p.swarm;
 
-import org.xp2p.http.JsonResponse;
-
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import org.xp2p.http.JsonResponse;
 
 /**
  * {@code GET /stat?xresid=R}: the client SDK's statistics query, answering the room's traffic as
