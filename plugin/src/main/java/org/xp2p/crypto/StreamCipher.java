@@ -83,8 +83,4 @@ public final class StreamCipher {
         }
         return record;
     }
-
-    public long recordsSealed() {
-        return index;
-    }
 }

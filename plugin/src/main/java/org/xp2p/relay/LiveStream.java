@@ -5,7 +5,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -73,8 +72,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     private long epoch;
     private long nextSeq;
     private long lastTimestamp = -1;
-    private final ArrayDeque<Chunk> window = new ArrayDeque<>();
-    private long windowBytes;
+    private final ChunkWindow window;
     private OpenChunk open;
     private final List<Segment> batch = new ArrayList<>();
     private final List<byte[]> pendingTags = new ArrayList<>();
@@ -112,6 +110,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         this.address = address;
         this.relay = relay;
         this.config = config;
+        this.window = new ChunkWindow(config.windowSeconds() * 1000L, config.windowMaxBytes());
         this.pull = new OriginPull(this, relay.httpClient(), config, relay.scheduler());
     }
 
@@ -182,21 +181,9 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         List<Segment> out = new ArrayList<>();
         out.add(new Segment(init, Segment.Kind.INIT, 0));
         if (!open.keyframe) {
-            Chunk lastKey = null;
-            for (Chunk c : window) {
-                if (c.keyframe()) {
-                    lastKey = c;
-                }
-            }
-            if (lastKey != null) {
-                boolean take = false;
-                for (Chunk c : window) {
-                    take |= c == lastKey;
-                    if (take) {
-                        out.add(new Segment(c.bytes(), c.keyframe() ? Segment.Kind.KEY_CHUNK_START
-                                : Segment.Kind.CHUNK_START, c.dts()));
-                    }
-                }
+            for (Chunk c : window.sinceNewestKeyframe()) {
+                out.add(new Segment(c.bytes(), c.keyframe() ? Segment.Kind.KEY_CHUNK_START
+                        : Segment.Kind.CHUNK_START, c.dts()));
             }
         }
         if (!open.tags.isEmpty()) {
@@ -349,36 +336,9 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
         byte[] bytes = concat(c.tags, c.size);
         ChunkDigest digest = new ChunkDigest(id(), epoch, c.seq, bytes.length, sha256(bytes), c.keyframe);
-        window.addLast(new Chunk(digest, c.dts, bytes));
-        windowBytes += bytes.length;
+        window.add(new Chunk(digest, c.dts, bytes));
         chunks.incrementAndGet();
-        evict();
         relay.publish(digest);
-    }
-
-    /** Keeps the last windowSeconds of chunks (bounded in bytes), and always the current GOP. */
-    private void evict() {
-        long newest = window.peekLast().dts();
-        Iterator<Chunk> it = window.iterator();
-        while (window.size() > 1) {
-            Chunk oldest = window.peekFirst();
-            boolean tooOld = newest - oldest.dts() > config.windowSeconds() * 1000L;
-            boolean tooBig = windowBytes > config.windowMaxBytes();
-            if (!(tooOld || tooBig) || !laterKeyframeExists(oldest)) {
-                break;
-            }
-            window.removeFirst();
-            windowBytes -= oldest.bytes().length;
-        }
-    }
-
-    private boolean laterKeyframeExists(Chunk oldest) {
-        for (Chunk c : window) {
-            if (c != oldest && c.keyframe()) {
-                return true;
-            }
-        }
-        return open != null && open.keyframe;
     }
 
     // ------------------------------------------------------------------ HTTP chunk access
@@ -392,12 +352,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     /** A closed chunk; empty when out of the window. */
     Optional<Chunk> chunk(long seq) {
         synchronized (lock) {
-            for (Chunk c : window) {
-                if (c.seq() == seq) {
-                    return Optional.of(c);
-                }
-            }
-            return Optional.empty();
+            return window.get(seq);
         }
     }
 
@@ -410,8 +365,8 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
 
     StreamPosition position() {
         synchronized (lock) {
-            long first = window.isEmpty() ? (open == null ? -1 : open.seq) : window.peekFirst().seq();
-            long last = window.isEmpty() ? -1 : window.peekLast().seq();
+            long first = window.isEmpty() ? (open == null ? -1 : open.seq) : window.firstSeq();
+            long last = window.lastSeq();
             return new StreamPosition(id(), address.path(), epoch, last, first);
         }
     }
@@ -483,12 +438,6 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
     }
 
-    boolean hasWaitingViewers() {
-        synchronized (lock) {
-            return !waiting.isEmpty();
-        }
-    }
-
     /** Node shutdown: end every viewer. */
     void shutdown() {
         synchronized (lock) {
@@ -503,12 +452,6 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             v.close(false, "server stopping");
         }
         pull.stop();
-    }
-
-    long epoch() {
-        synchronized (lock) {
-            return epoch;
-        }
     }
 
     boolean live() {
