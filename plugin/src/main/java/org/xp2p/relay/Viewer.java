@@ -115,15 +115,23 @@ final class Viewer implements WriteListener {
 
     /** Drops queued media up to the next keyframe chunk, keeping config and init segments. */
     private void skip() {
-        if (++skipsInARow >= config.maxSkips()) {
-            drop("still lagging after " + skipsInARow + " skips");
-            return;
-        }
+        Segment firstMedia = null;
         Segment lastKey = null;
         for (Segment s : queue) {
+            if (firstMedia == null && s.skippable()) {
+                firstMedia = s;
+            }
             if (s.kind() == Segment.Kind.KEY_CHUNK_START) {
                 lastKey = s;
             }
+        }
+        if (lastKey != null && lastKey == firstMedia) {
+            // one long GOP queued (a joiner's snapshot): nothing to skip; the byte bound still holds
+            return;
+        }
+        if (++skipsInARow >= config.maxSkips()) {
+            drop("still lagging after " + skipsInARow + " skips");
+            return;
         }
         ArrayDeque<Segment> kept = new ArrayDeque<>();
         boolean keep = false;
