@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
  * so the heap figure counts only the server and the 10,000-peer run fits the per-process
  * file-descriptor limit (each side holds one socket per peer). Every phase is bounded in time.
  *
- * <pre>java -cp host-harness/target/xp2p-host.jar org.xp2p.host.bench.SwarmBench --peers 10000</pre>
+ * <p>{@code --peer webtorrent} then runs the same load against the JavaScript WebTorrent tracker
+ * ({@link TrackerBench}) in the same run and prints both result blocks and a side-by-side table.
+ *
+ * <pre>java -cp host-harness/target/xp2p-host.jar org.xp2p.host.bench.SwarmBench --peers 10000 --peer webtorrent</pre>
  */
 @Command(name = "SwarmBench", mixinStandardHelpOptions = true, description = "xp2p signalling benchmark over loopback")
 public final class SwarmBench implements Callable<Integer> {
@@ -64,10 +67,18 @@ public final class SwarmBench implements Callable<Integer> {
     @Option(names = "--concurrency", description = "connects and joins in flight (default ${DEFAULT-VALUE})")
     int concurrency = 64;
 
+    @Option(names = "--peer", description = "also run the same load against a peer server after xp2p: webtorrent"
+            + " (the JavaScript WebTorrent tracker, npm bittorrent-tracker; once: npm ci --prefix bench/webtorrent-tracker)")
+    String peer;
+
+    @Option(names = "--tracker-dir", description = "folder of the WebTorrent tracker's server.js and node_modules (default ${DEFAULT-VALUE})")
+    Path trackerDir = Path.of("bench", "webtorrent-tracker");
+
     @Option(names = "--serve", hidden = true)
     boolean serve;
 
     private final PrintStream out = System.out;
+    private final TrackerBenchFigures figures = new TrackerBenchFigures("xp2p");
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new SwarmBench()).execute(args));
@@ -79,6 +90,25 @@ public final class SwarmBench implements Callable<Integer> {
             SwarmBenchServer.run(peers, roomSize);
             return 0;
         }
+        if (peer != null) {
+            String missing = peer.equals("webtorrent") ? TrackerBench.missingSetup(trackerDir) : "unknown --peer " + peer + ": use webtorrent";
+            if (missing != null) {
+                out.println(missing);
+                return 2;
+            }
+        }
+        int code = runXp2p();
+        if (peer == null) {
+            return code;
+        }
+        TrackerBenchFigures tracker = new TrackerBench(peers, roomSize, messages, warmUp, seconds, concurrency, trackerDir, out).run();
+        TrackerBenchFigures.printSideBySide(out, peers, concurrency, List.of(figures, tracker));
+        out.println("xp2p heap = Java heap used after GC in the server JVM; tracker heap = V8 heap used after gc();"
+                + " RSS = resident set of the server process from /proc (xp2p's is mostly heap the JVM reserved)");
+        return code != 0 ? code : tracker.relayDelivered == tracker.relayExpected && tracker.relayExpected > 0 ? 0 : 1;
+    }
+
+    private int runXp2p() throws Exception {
         Process server = null;
         BufferedReader serverOut = null;
         URI base = url;
@@ -143,6 +173,7 @@ public final class SwarmBench implements Callable<Integer> {
         out.printf("SwarmBench: %d peers in %d rooms of %d, %d offers per sending peer, target %s%n",
                 peers, rooms, roomSize, messages, signal);
         long heapBefore = serverHeap(server, serverOut);
+        double rssBefore = server == null ? Double.NaN : ServerProcess.rssMiB(server.pid());
 
         HttpClient[] clients = new HttpClient[4];
         for (int i = 0; i < clients.length; i++) {
@@ -181,12 +212,19 @@ public final class SwarmBench implements Callable<Integer> {
         }
         double joinSeconds = (System.nanoTime() - t0) / 1e9;
         out.printf("connect+join: %d peers in %.1f s%n", peers, joinSeconds);
-        printLatency("first join (cold server, during the connect storm)", all);
+        double[] cold = printLatency("first join (cold server, during the connect storm)", all);
+        figures.joinAllSeconds = joinSeconds;
+        figures.joinP50Ms = cold[0];
+        figures.joinP99Ms = cold[1];
 
         long heapAfter = serverHeap(server, serverOut);
         if (heapBefore > 0 && heapAfter > 0) {
             out.printf("server heap after GC: %.1f MiB before, %.1f MiB with %d peers connected = %.1f KiB per peer (server -Xmx%s)%n",
                     heapBefore / 1048576.0, heapAfter / 1048576.0, peers, (heapAfter - heapBefore) / 1024.0 / peers, serverHeap);
+            figures.heapKiBPerPeer = (heapAfter - heapBefore) / 1024.0 / peers;
+        }
+        if (server != null) {
+            figures.rssKiBPerPeer = (ServerProcess.rssMiB(server.pid()) - rssBefore) * 1024 / peers;
         }
 
         // warm-up round (one offer per sender, not timed), then the measured round
@@ -198,6 +236,7 @@ public final class SwarmBench implements Callable<Integer> {
         long serverCpu = ask(server, serverOut, "CPU") - serverCpu0;
         long clientCpu = SwarmBenchServer.cpuNanos() - clientCpu0;
         if (sent > 0) {
+            figures.serverCpuMicrosPerMsg = serverCpu / 1e3 / sent;
             out.printf("relay CPU: server %.2f s (%.1f us per relayed msg), clients %.2f s; load average %s%n",
                     serverCpu / 1e9, serverCpu / 1e3 / sent, clientCpu / 1e9, loadAverage());
         }
@@ -228,15 +267,18 @@ public final class SwarmBench implements Callable<Integer> {
             out.println("rejoin phase failed: " + (e.getCause() == null ? e : e.getCause()));
             return false;
         }
-        printLatency("rejoin (warm server)", all);
+        double[] warm = printLatency("rejoin (warm server)", all);
+        figures.rejoinP50Ms = warm[0];
+        figures.rejoinP99Ms = warm[1];
         return true;
     }
 
-    private void printLatency(String what, SwarmBenchPeer[] all) {
+    private double[] printLatency(String what, SwarmBenchPeer[] all) {
         long[] lat = Arrays.stream(all).mapToLong(p -> p.joinLatencyNanos).sorted().toArray();
+        double[] p = TrackerBenchFigures.percentilesMs(lat);
         out.printf("%s: join latency p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d in flight)%n", what,
-                lat[lat.length / 2] / 1e6, lat[(int) Math.min(lat.length - 1, Math.ceil(lat.length * 0.99) - 1)] / 1e6,
-                lat[lat.length - 1] / 1e6, concurrency);
+                p[0], p[1], lat[lat.length - 1] / 1e6, concurrency);
+        return p;
     }
 
     private static String loadAverage() {
@@ -278,6 +320,9 @@ public final class SwarmBench implements Callable<Integer> {
         if (phase.equals("measured")) {
             out.printf("relay: %d offers between %d sending peers in %.2f s = %,.0f relayed msgs/s%n",
                     expected, chains.size(), secs, expected / secs);
+            figures.relayExpected = expected;
+            figures.relayDelivered = relayed.get();
+            figures.relaySeconds = secs;
         }
         return expected;
     }
