@@ -1,0 +1,82 @@
+// Drives headless Chromium for BrowserPeerRealTest: two demo pages join one room (A uploads,
+// B does not), and this script waits (polling, bounded) until B has taken chunks from A over the
+// DataChannel and the server's /stat shows peer-to-peer bytes. Prints ONE JSON line on stdout:
+//   {"ok":bool,"reason":string,"a":{...window.xp2pPeer},"b":{...},"stat":{...},"screenshot":path}
+// then keeps both peers in the room until a line (or EOF) arrives on stdin, at most 30 s.
+// Usage: node two-peers.mjs <baseUrl> <room> <modulesDir> <userDataDir> <screenshot.png> <timeoutMs>
+import { createRequire } from 'node:module';
+
+const [base, room, modulesDir, userDataDir, screenshot, timeoutArg] = process.argv.slice(2);
+const require = createRequire(`${modulesDir}/`);
+const { chromium } = require('playwright-core');
+const deadline = Date.now() + Number(timeoutArg || 60000);
+const result = { ok: false, reason: 'not started', a: null, b: null, stat: null, screenshot: null, console: [] };
+
+function finish(code) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(code);
+}
+setTimeout(() => { result.reason = 'hard timeout'; finish(3); }, Number(timeoutArg || 60000) + 20000).unref();
+
+let context;
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.XP2P_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    timeout: 30000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // host candidates as plain addresses (no mDNS names nobody here can resolve), loopback included
+      '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection'],
+    viewport: { width: 1280, height: 900 },
+  });
+  const open = async (name, upload) => {
+    const page = await context.newPage();
+    page.on('console', (m) => result.console.length < 50 && result.console.push(`${name}: ${m.text()}`));
+    page.on('pageerror', (e) => result.console.push(`${name} error: ${e.message}`));
+    await page.goto(`${base}/index.html?xresid=${encodeURIComponent(room)}&upload=${upload ? 1 : 0}&slots=2&join=1`,
+      { timeout: 15000 });
+    return page;
+  };
+  const state = (page) => page.evaluate(() => (window.xp2pPeer ? { ...window.xp2pPeer } : null));
+  const a = await open('A', true);
+  // B joins once A is placed, so the tree puts B below A
+  while (Date.now() < deadline && !((await state(a))?.parent)) {
+    await a.waitForTimeout(100);
+  }
+  const b = await open('B', false);
+  result.reason = 'deadline passed before B got 3 verified chunks from A and /stat showed p2p bytes';
+  while (Date.now() < deadline) {
+    result.a = await state(a);
+    result.b = await state(b);
+    const r = await fetch(`${base}/stat?xresid=${encodeURIComponent(room)}`);
+    result.stat = r.status === 200 ? await r.json() : { status: r.status };
+    const sa = result.a;
+    const sb = result.b;
+    if (sa && sb && sb.parent === sa.peerId && sb.p2pChunks >= 3 && sa.uploadBytes > 0
+        && result.stat.flow && result.stat.flow.p2pBytes > 0) {
+      result.ok = true;
+      result.reason = 'B pulled from A';
+      break;
+    }
+    await a.waitForTimeout(250);
+  }
+  await a.bringToFront();
+  await a.waitForFunction(() => document.querySelectorAll('#tree div').length >= 3, null, { timeout: 5000 })
+    .catch(() => {});
+  await a.screenshot({ path: screenshot, fullPage: true });
+  result.screenshot = screenshot;
+  // the peers stay in the room until the test has read the server's statistics and says "close"
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  await new Promise((resolve) => {
+    process.stdin.on('data', resolve);
+    process.stdin.on('end', resolve);
+    setTimeout(resolve, 30000).unref();
+  });
+  await context.close();
+  process.exit(result.ok ? 0 : 1);
+} catch (e) {
+  result.reason = `script failed: ${e && e.stack ? e.stack : e}`;
+  if (context) await context.close().catch(() => {});
+  finish(2);
+}
