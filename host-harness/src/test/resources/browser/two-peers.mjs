@@ -3,10 +3,13 @@
 // DataChannel and the server's /stat shows peer-to-peer bytes. Prints ONE JSON line on stdout:
 //   {"ok":bool,"reason":string,"a":{...window.xp2pPeer},"b":{...},"stat":{...},"screenshot":path}
 // then keeps both peers in the room until a line (or EOF) arrives on stdin, at most 30 s.
-// Usage: node two-peers.mjs <baseUrl> <room> <modulesDir> <userDataDir> <screenshot.png> <timeoutMs>
+// Usage: node two-peers.mjs <baseUrl> <room> <modulesDir> <userDataDir> <screenshot.png> <timeoutMs> [share|tamper]
+// share (default): done when B holds >= 3 verified chunks from A and /stat shows p2p bytes.
+// tamper: A flips one byte of every chunk it sends; done when B rejected one, reported a stall,
+// was moved to the server and keeps verifying chunks from there.
 import { createRequire } from 'node:module';
 
-const [base, room, modulesDir, userDataDir, screenshot, timeoutArg] = process.argv.slice(2);
+const [base, room, modulesDir, userDataDir, screenshot, timeoutArg, scenario = 'share'] = process.argv.slice(2);
 const require = createRequire(`${modulesDir}/`);
 const { chromium } = require('playwright-core');
 const deadline = Date.now() + Number(timeoutArg || 60000);
@@ -44,19 +47,34 @@ try {
   while (Date.now() < deadline && !((await state(a))?.parent)) {
     await a.waitForTimeout(100);
   }
+  if (scenario === 'tamper') {
+    await a.evaluate(() => {
+      const peer = window.xp2pPeerControl;
+      const send = peer.sendChunk.bind(peer);
+      peer.sendChunk = (link, seq, bytes) => {
+        const bad = bytes.slice();
+        bad[bad.length >> 1] ^= 0xff;
+        return send(link, seq, bad);
+      };
+    });
+  }
   const b = await open('B', false);
-  result.reason = 'deadline passed before B got 3 verified chunks from A and /stat showed p2p bytes';
+  result.reason = `deadline passed before the ${scenario} scenario completed`;
   while (Date.now() < deadline) {
-    result.a = await state(a);
+    // B first: whatever B has received, A had sent by the time A is read
     result.b = await state(b);
+    result.a = await state(a);
     const r = await fetch(`${base}/stat?xresid=${encodeURIComponent(room)}`);
     result.stat = r.status === 200 ? await r.json() : { status: r.status };
     const sa = result.a;
     const sb = result.b;
-    if (sa && sb && sb.parent === sa.peerId && sb.p2pChunks >= 3 && sa.uploadBytes > 0
-        && result.stat.flow && result.stat.flow.p2pBytes > 0) {
+    const shared = sa && sb && sb.parent === sa.peerId && sb.p2pChunks >= 3 && sa.uploadBytes > 0
+        && result.stat.flow && result.stat.flow.p2pBytes > 0;
+    const refused = sa && sb && sb.rejected >= 1 && sb.stalls >= 1 && sb.parent === 'server'
+        && sb.cdnChunks >= 3 && result.stat.stalls >= 1;
+    if (scenario === 'tamper' ? refused : shared) {
       result.ok = true;
-      result.reason = 'B pulled from A';
+      result.reason = scenario === 'tamper' ? 'B refused A\'s chunks and moved to the server' : 'B pulled from A';
       break;
     }
     await a.waitForTimeout(250);

@@ -73,12 +73,58 @@ class BrowserPeerRealTest {
 
     @Test
     void secondPeerTakesVerifiedChunksFromFirstOverDataChannel() throws Exception {
-        Path nodeBin = RealTools.require("node");
-        Path chromium = RealTools.require("chromium", "/usr/bin");
-        Path modules = BROWSER_DIR.resolve("node_modules").toAbsolutePath();
-        if (!Files.isDirectory(modules.resolve("playwright-core"))) {
-            fail("real-tool test needs playwright-core in " + modules + "; run .ci/install (npm ci --prefix host-harness/src/test/browser)");
-        }
+        startRelay();
+        Outcome out = runBrowser("share");
+
+        Map<String, Object> a = object(out.result().get("a"));
+        Map<String, Object> b = object(out.result().get("b"));
+        assertEquals(a.get("peerId"), b.get("parent"), "B's parent is A");
+        assertEquals("server", a.get("parent"), "A pulls from the server");
+        assertTrue(((List<?>) a.get("children")).contains(b.get("peerId")), "A lists B as its child: " + a);
+        assertTrue(number(b, "p2pChunks") >= 3, "B took >= 3 chunks from A: " + b);
+        assertTrue(number(b, "p2pBytes") > 0, "B counted p2p bytes: " + b);
+        assertEquals(0, number(b, "rejected"), "B rejected no chunk: " + b);
+        assertEquals(0, number(a, "rejected"), "A rejected no chunk: " + a);
+        assertEquals(0, number(b, "stalls"), "B never stalled: " + b);
+        assertEquals(number(b, "p2pChunks") + number(b, "cdnChunks"), number(b, "verified"), "every kept chunk verified: " + b);
+        assertTrue(number(a, "cdnChunks") > 0, "A pulled over HTTP: " + a);
+        // the script reads B before A, so A's count includes everything B had received
+        assertTrue(number(a, "uploadBytes") >= number(b, "p2pBytes"), "A sent what B got: " + a + " / " + b);
+
+        // the server's own statistics, after the peers' stats reports, show the offload
+        Map<String, Object> flow = object(object(parse(out.stat())).get("flow"));
+        assertTrue(number(flow, "p2pBytes") > 0, "/stat shows p2p bytes: " + out.stat());
+        assertTrue(number(flow, "uploadBytes") > 0, "/stat shows uploaded bytes: " + out.stat());
+        assertTrue(Files.size(out.screenshot()) > 10_000, "screenshot of the demo page written to " + out.screenshot());
+        System.out.println("browser peer test: demo page screenshot " + out.screenshot());
+    }
+
+    @Test
+    void tamperedChunkFromParentIsRefusedReportedAndFetchedFromServer() throws Exception {
+        startRelay();
+        Outcome out = runBrowser("tamper");
+
+        Map<String, Object> a = object(out.result().get("a"));
+        Map<String, Object> b = object(out.result().get("b"));
+        assertTrue(number(b, "rejected") >= 1, "B refused A's altered chunk: " + b);
+        assertEquals(0, number(b, "p2pChunks"), "B kept no chunk from A: " + b);
+        assertTrue(number(b, "stalls") >= 1, "B counted the bad parent as a stall: " + b);
+        assertEquals("server", b.get("parent"), "the server moved B away from A: " + b);
+        assertTrue(number(b, "cdnChunks") >= 3, "B goes on over HTTP: " + b);
+        assertEquals(number(b, "cdnChunks"), number(b, "verified"), "every kept chunk verified: " + b);
+        assertTrue(number(a, "uploadBytes") > 0, "A did send (altered) bytes: " + a);
+        Map<String, Object> stat = object(parse(out.stat()));
+        assertTrue(number(stat, "stalls") >= 1, "/stat shows the stall: " + out.stat());
+        Map<String, Object> room = object(parse(out.room()));
+        assertTrue(number(room, "stallReports") >= 1, "the room counts the stall report: " + out.room());
+    }
+
+    /** The browser run's result line, and the server's /stat and room view read while the peers were in. */
+    private record Outcome(Map<String, Object> result, String stat, String room, Path screenshot) {
+    }
+
+    /** Origin, host, and one HTTP viewer: chunks exist only while the stream is pulled. */
+    private void startRelay() throws Exception {
         byte[] recording;
         try (InputStream in = getClass().getResourceAsStream("/xp2p-demo/demo.flv")) {
             recording = in.readAllBytes();
@@ -93,7 +139,6 @@ class BrowserPeerRealTest {
         assertTrue(js.body().contains("export class Xp2pPeer"));
         assertEquals(200, get("/index.html").statusCode(), "GET /index.html");
 
-        // chunks exist only while the stream is pulled: one plain HTTP viewer keeps it pulled
         HttpResponse<InputStream> watch = HTTP.send(HttpRequest.newBuilder(uri("/" + ROOM + ".flv"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, watch.statusCode());
@@ -108,27 +153,39 @@ class BrowserPeerRealTest {
         drain.setDaemon(true);
         drain.start();
         await("the relay to produce a chunk", 15_000, () -> get("/xp2p/streams?xresid=" + ROOM).body().matches("(?s).*\"lastSeq\":[0-9].*"));
+    }
 
-        String statBody;
-        Path screenshot = Path.of("target/browser-peer-demo.png").toAbsolutePath();
+    /** Runs two-peers.mjs for a scenario; fails with the script's whole result unless it reports ok. */
+    private Outcome runBrowser(String scenario) throws Exception {
+        Path nodeBin = RealTools.require("node");
+        Path chromium = RealTools.require("chromium", "/usr/bin");
+        Path modules = BROWSER_DIR.resolve("node_modules").toAbsolutePath();
+        if (!Files.isDirectory(modules.resolve("playwright-core"))) {
+            fail("real-tool test needs playwright-core in " + modules + "; run .ci/install (npm ci --prefix host-harness/src/test/browser)");
+        }
+        Path screenshot = Path.of("target/browser-peer-" + scenario + ".png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
+        Path stderrFile = data.resolve("node-stderr.txt");
         ProcessBuilder pb = new ProcessBuilder(nodeBin.toString(), SCRIPT.toAbsolutePath().toString(),
                 host.baseUri().toString(), ROOM, modules.toString(), profile.toString(), screenshot.toString(),
-                String.valueOf(SCRIPT_TIMEOUT_MS));
+                String.valueOf(SCRIPT_TIMEOUT_MS), scenario);
         pb.environment().put("XP2P_CHROMIUM", chromium.toString());
-        pb.redirectError(data.resolve("node-stderr.txt").toFile());
+        pb.redirectError(stderrFile.toFile());
         node = pb.start();
         String line;
+        String stat;
+        String room;
         // the script prints its result within SCRIPT_TIMEOUT_MS (+ 20 s hard stop), then waits for us
         try (java.io.BufferedReader in = new java.io.BufferedReader(
                 new java.io.InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
             line = in.readLine();
             if (line == null) {
                 node.waitFor(10, TimeUnit.SECONDS);
-                fail("node script printed nothing: " + Files.readString(data.resolve("node-stderr.txt")));
+                fail("node script printed nothing: " + Files.readString(stderrFile));
             }
             // read the server's statistics while both peers are still in the room
-            statBody = get("/stat?xresid=" + ROOM).body();
+            stat = get("/stat?xresid=" + ROOM).body();
+            room = get("/xp2p/rooms?xresid=" + ROOM).body();
             try (var toScript = node.getOutputStream()) {
                 toScript.write("close\n".getBytes(StandardCharsets.UTF_8));
             } catch (IOException scriptAlreadyEnded) {
@@ -138,31 +195,9 @@ class BrowserPeerRealTest {
                 fail("node script did not exit");
             }
         }
-        String stderr = Files.readString(data.resolve("node-stderr.txt"));
         Map<String, Object> result = object(parse(line));
-        assertEquals(Boolean.TRUE, result.get("ok"), "browser result: " + line + "\nstderr: " + stderr);
-
-        Map<String, Object> a = object(result.get("a"));
-        Map<String, Object> b = object(result.get("b"));
-        assertEquals(a.get("peerId"), b.get("parent"), "B's parent is A");
-        assertEquals("server", a.get("parent"), "A pulls from the server");
-        assertTrue(((List<?>) a.get("children")).contains(b.get("peerId")), "A lists B as its child: " + a);
-        assertTrue(number(b, "p2pChunks") >= 3, "B took >= 3 chunks from A: " + b);
-        assertTrue(number(b, "p2pBytes") > 0, "B counted p2p bytes: " + b);
-        assertEquals(0, number(b, "rejected"), "B rejected no chunk: " + b);
-        assertEquals(0, number(a, "rejected"), "A rejected no chunk: " + a);
-        assertTrue(number(b, "verified") >= number(b, "p2pChunks") + number(b, "cdnChunks"), "every kept chunk verified: " + b);
-        assertTrue(number(a, "uploadBytes") > 0, "A uploaded: " + a);
-        assertTrue(number(a, "uploadBytes") >= number(b, "p2pBytes"), "A sent what B got: " + a + " / " + b);
-        assertTrue(number(a, "cdnChunks") > 0, "A pulled over HTTP: " + a);
-
-        // the server's own statistics, after the peers' stats reports, show the offload
-        String stat = statBody;
-        Map<String, Object> flow = object(object(parse(stat)).get("flow"));
-        assertTrue(number(flow, "p2pBytes") > 0, "/stat shows p2p bytes: " + stat);
-        assertTrue(number(flow, "uploadBytes") > 0, "/stat shows uploaded bytes: " + stat);
-        assertTrue(Files.size(screenshot) > 10_000, "screenshot of the demo page written to " + screenshot);
-        System.out.println("browser peer test: " + line.length() + " bytes of result, screenshot " + screenshot);
+        assertEquals(Boolean.TRUE, result.get("ok"), "browser result: " + line + "\nstderr: " + Files.readString(stderrFile));
+        return new Outcome(result, stat, room, screenshot);
     }
 
     private URI uri(String pathAndQuery) {
