@@ -43,6 +43,24 @@ try {
   };
   const state = (page) => page.evaluate(() => (window.xp2pPeer ? { ...window.xp2pPeer } : null));
   const a = await open('A', true);
+  // Chromium gathers ICE host candidates on non-loopback interfaces only: say so plainly when none
+  const candidates = await a.evaluate(async () => {
+    const pc = new RTCPeerConnection();
+    pc.createDataChannel('probe');
+    const found = [];
+    const done = new Promise((resolve) => {
+      pc.onicecandidate = (e) => (e.candidate ? found.push(e.candidate.candidate) : resolve());
+      setTimeout(resolve, 5000);
+    });
+    await pc.setLocalDescription();
+    await done;
+    pc.close();
+    return found;
+  });
+  if (candidates.length === 0) {
+    throw new Error('Chromium gathered no ICE host candidate: WebRTC needs a non-loopback network '
+      + 'interface on this machine (traffic still stays on this host)');
+  }
   // B joins once A is placed, so the tree puts B below A
   while (Date.now() < deadline && !((await state(a))?.parent)) {
     await a.waitForTimeout(100);
