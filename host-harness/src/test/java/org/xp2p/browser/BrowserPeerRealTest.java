@@ -36,8 +36,12 @@ import org.xp2p.host.origin.ReplayOrigin;
  * Chromium pages of the demo page join one room, the server puts the second below the first, and
  * the second receives chunks from the first over a WebRTC DataChannel, each verified against the
  * digests the server publishes; the server's statistics then show peer-to-peer bytes.
+ *
+ * <p>Runs in the {@code browser} profile, inside the network namespace that
+ * {@code .ci/browser-tests} makes: WebRTC needs a non-loopback interface, and there the only one
+ * is a veth pair that exists in that namespace alone.
  */
-@Tag("real")
+@Tag("browser")
 class BrowserPeerRealTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String ROOM = "live/demo";
