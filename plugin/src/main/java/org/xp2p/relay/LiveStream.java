@@ -74,10 +74,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     private long lastTimestamp = -1;
     private final ChunkWindow window;
     private OpenChunk open;
-    private final List<Segment> batch = new ArrayList<>();
-    private final List<byte[]> pendingTags = new ArrayList<>();
-    private Segment.Kind pendingKind = Segment.Kind.CONFIG;
-    private long pendingDts;
+    private final SegmentBatch batch = new SegmentBatch();
     private final List<Waiting> waiting = new ArrayList<>();
     private boolean stopped;
     private long idleSinceNanos = -1;
@@ -187,7 +184,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
         }
         if (!open.tags.isEmpty()) {
-            out.add(new Segment(concat(open.tags, open.size),
+            out.add(new Segment(SegmentBatch.concat(open.tags, open.size),
                     open.keyframe ? Segment.Kind.KEY_CHUNK_START : Segment.Kind.CHUNK_START, open.dts));
         }
         return out;
@@ -229,6 +226,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         synchronized (lock) {
             epoch = Math.max(epoch + 1, System.currentTimeMillis());
             epochs.incrementAndGet();
+            batch.startRun(Segment.Kind.CONFIG);
             closeOpenChunk();
             long offset = lastTimestamp < 0 ? 0 : lastTimestamp + EPOCH_GAP_MILLIS;
             LOG.info("stream {}: origin epoch {} begins at chunk {} (timestamp offset {} ms)", id(), epoch,
@@ -253,26 +251,21 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             for (FlvTag t : FlvReader.readAll(bytes)) {
                 tags.writeBytes(new FlvTag(t.type(), ts, t.body()).serialize());
             }
-            closePending();
-            batch.add(new Segment(tags.toByteArray(), Segment.Kind.CONFIG, ts));
+            batch.addSegment(new Segment(tags.toByteArray(), Segment.Kind.CONFIG, ts));
         }
     }
 
     @Override
     public void chunkStart(long seq, boolean keyframe, long dtsMillis) {
-        closePending();
+        batch.startRun(keyframe ? Segment.Kind.KEY_CHUNK_START : Segment.Kind.CHUNK_START);
         closeOpenChunk();
         open = new OpenChunk(seq, keyframe, dtsMillis);
         nextSeq = seq + 1;
-        pendingKind = keyframe ? Segment.Kind.KEY_CHUNK_START : Segment.Kind.CHUNK_START;
     }
 
     @Override
     public void tag(byte[] tag, int tagType, long timestampMillis) {
-        if (pendingTags.isEmpty()) {
-            pendingDts = timestampMillis;
-        }
-        pendingTags.add(tag);
+        batch.add(tag, timestampMillis);
         if (open != null) {
             open.tags.add(tag);
             open.size += tag.length;
@@ -295,12 +288,9 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      * fixes who gets it. A viewer attached later has the batch in its snapshot instead.
      */
     Delivery closeBatch() {
-        closePending();
-        Delivery delivery = new Delivery(List.of(), new Viewer[0], relay.fanOut());
-        if (!batch.isEmpty()) {
-            delivery = new Delivery(List.copyOf(batch), viewers.toArray(new Viewer[0]), relay.fanOut());
-            batch.clear();
-        }
+        List<Segment> segments = batch.drain();
+        Delivery delivery = new Delivery(segments,
+                segments.isEmpty() ? new Viewer[0] : viewers.toArray(new Viewer[0]), relay.fanOut());
         if (!waiting.isEmpty() && init != null && open != null) {
             // their snapshots already hold this read
             for (Waiting w : waiting) {
@@ -309,20 +299,6 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             waiting.clear();
         }
         return delivery;
-    }
-
-    private void closePending() {
-        if (pendingTags.isEmpty()) {
-            return;
-        }
-        int size = 0;
-        for (byte[] t : pendingTags) {
-            size += t.length;
-        }
-        Segment.Kind kind = open == null ? Segment.Kind.CONFIG : pendingKind;
-        batch.add(new Segment(concat(pendingTags, size), kind, pendingDts));
-        pendingTags.clear();
-        pendingKind = Segment.Kind.CONTINUATION;
     }
 
     private void closeOpenChunk() {
@@ -334,7 +310,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         if (c.tags.isEmpty()) {
             return;
         }
-        byte[] bytes = concat(c.tags, c.size);
+        byte[] bytes = SegmentBatch.concat(c.tags, c.size);
         ChunkDigest digest = new ChunkDigest(id(), epoch, c.seq, bytes.length, sha256(bytes), c.keyframe);
         window.add(new Chunk(digest, c.dts, bytes));
         chunks.incrementAndGet();
@@ -461,16 +437,6 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private static byte[] concat(List<byte[]> parts, int size) {
-        byte[] out = new byte[size];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
-    }
 
     private static String sha256(byte[] bytes) {
         try {
