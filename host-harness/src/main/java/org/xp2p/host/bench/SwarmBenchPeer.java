@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.net.http.WebSocket;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,14 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * messages relayed to it. Only the {@code joined} answer is parsed; relayed messages are counted
  * by their prefix, which the server writes in a fixed field order.
  */
-final class SwarmBenchPeer implements WebSocket.Listener {
+final class SwarmBenchPeer extends WholeTextListener {
     private static final JsonFactory JSON = new JsonFactory();
     private static final String OFFER_PREFIX = "{\"v\":1,\"type\":\"offer\"";
 
     final int index;
     final String room;
     private final AtomicLong relayedCounter;
-    private final StringBuilder partial = new StringBuilder();
     volatile CompletableFuture<String> joined = new CompletableFuture<>();
     volatile long joinSentNanos;
     volatile long joinLatencyNanos;
@@ -47,17 +45,7 @@ final class SwarmBenchPeer implements WebSocket.Listener {
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        if (!last || partial.length() > 0) {
-            partial.append(data);
-            if (!last) {
-                webSocket.request(1);
-                return null;
-            }
-            data = partial.toString();
-            partial.setLength(0);
-        }
-        String text = data.toString();
+    void onMessage(String text) {
         if (text.startsWith(OFFER_PREFIX)) {
             relayedCounter.incrementAndGet();
         } else if (text.startsWith("{\"v\":1,\"type\":\"joined\"")) {
@@ -67,8 +55,6 @@ final class SwarmBenchPeer implements WebSocket.Listener {
             errors = text;
             joined.completeExceptionally(new IllegalStateException(text));
         }
-        webSocket.request(1);
-        return null;
     }
 
     @Override

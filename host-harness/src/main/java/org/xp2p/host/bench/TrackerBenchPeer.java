@@ -2,7 +2,6 @@ package org.xp2p.host.bench;
 
 import java.net.http.WebSocket;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link SwarmBenchPeer} does for xp2p. Messages are recognised by their prefix, which the tracker
  * writes in a fixed field order.
  */
-final class TrackerBenchPeer implements WebSocket.Listener {
+final class TrackerBenchPeer extends WholeTextListener {
     /** A forwarded offer: {@code {"action":"announce","offer":...,"offer_id":...,"peer_id":...,"info_hash":...}}. */
     private static final String OFFER_PREFIX = "{\"action\":\"announce\",\"offer\":";
     /** The announce response: {@code {"complete":n,"incomplete":n,"action":"announce","interval":n,"info_hash":...}}. */
@@ -29,7 +28,6 @@ final class TrackerBenchPeer implements WebSocket.Listener {
     final String infoHash;
     final String peerId;
     private final AtomicLong offersReceived;
-    private final StringBuilder partial = new StringBuilder();
     private final AtomicLong announcesSent = new AtomicLong();
     private final AtomicLong responses = new AtomicLong();
     private volatile long awaitedResponse;
@@ -86,17 +84,7 @@ final class TrackerBenchPeer implements WebSocket.Listener {
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        if (!last || partial.length() > 0) {
-            partial.append(data);
-            if (!last) {
-                webSocket.request(1);
-                return null;
-            }
-            data = partial.toString();
-            partial.setLength(0);
-        }
-        String text = data.toString();
+    void onMessage(String text) {
         if (text.startsWith(OFFER_PREFIX)) {
             offersReceived.incrementAndGet();
         } else if (text.startsWith(RESPONSE_PREFIX)) {
@@ -108,8 +96,6 @@ final class TrackerBenchPeer implements WebSocket.Listener {
             failure = text;
             answered.completeExceptionally(new IllegalStateException("tracker refused peer " + peerId + ": " + text));
         }
-        webSocket.request(1);
-        return null;
     }
 
     @Override
