@@ -2,6 +2,7 @@ package org.xp2p.relay;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -247,7 +248,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             // may have changed, so its tags go out in-band before the epoch's first frame, stamped
             // with the last timestamp sent so that no viewer sees time go backwards
             long ts = Math.max(lastTimestamp, 0);
-            java.io.ByteArrayOutputStream tags = new java.io.ByteArrayOutputStream(bytes.length);
+            ByteArrayOutputStream tags = new ByteArrayOutputStream(bytes.length);
             for (FlvTag t : FlvReader.readAll(bytes)) {
                 tags.writeBytes(new FlvTag(t.type(), ts, t.body()).serialize());
             }

@@ -3,6 +3,7 @@ package org.xp2p.relay;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,39 +101,37 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
      * asynchronously: 200 and the stream, or the origin's failure.
      */
     void watch(StreamAddress address, AsyncContext async, StreamCipher cipher) {
+        // a stream found here may stop (idle) before the viewer is added; then look again
         for (int attempt = 0; attempt < 3; attempt++) {
             LiveStream stream = streams.get(address.streamId());
             if (stream == null) {
                 if (streams.size() >= config.maxStreams()) {
-                    StreamServlet.sendError((jakarta.servlet.http.HttpServletResponse) async.getResponse(), 503,
-                            "this node relays its maximum of " + config.maxStreams() + " streams");
-                    async.complete();
+                    refuse(async, "this node relays its maximum of " + config.maxStreams() + " streams");
                     return;
                 }
                 LiveStream fresh = new LiveStream(address, this, config);
-                stream = streams.putIfAbsent(address.streamId(), fresh);
-                if (stream == null) {
-                    stream = fresh;
+                if (streams.putIfAbsent(address.streamId(), fresh) == null) {
+                    // not pulled yet, so it cannot have stopped: the viewer is always added
                     LOG.info("stream {}: first viewer, pulling {}", address.streamId(), address.path());
-                    if (!stream.watch(async, cipher)) {
-                        continue;
-                    }
+                    fresh.watch(async, cipher);
                     fresh.startPull();
                     return;
                 }
+                continue;
             }
             if (stream.viewerCount() >= config.maxViewersPerStream()) {
-                StreamServlet.sendError((jakarta.servlet.http.HttpServletResponse) async.getResponse(), 503,
-                        "stream has its maximum of " + config.maxViewersPerStream() + " viewers on this node");
-                async.complete();
+                refuse(async, "stream has its maximum of " + config.maxViewersPerStream() + " viewers on this node");
                 return;
             }
             if (stream.watch(async, cipher)) {
                 return;
             }
         }
-        StreamServlet.sendError((jakarta.servlet.http.HttpServletResponse) async.getResponse(), 503,
-                "stream is restarting, try again");
+        refuse(async, "stream is restarting, try again");
+    }
+
+    private static void refuse(AsyncContext async, String message) {
+        StreamServlet.sendError((HttpServletResponse) async.getResponse(), 503, message);
         async.complete();
     }
 
