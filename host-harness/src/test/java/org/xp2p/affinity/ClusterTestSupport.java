@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.xp2p.host.Host;
 
@@ -82,22 +81,6 @@ final class ClusterTestSupport {
     static HttpResponse<java.io.InputStream> open(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
-    }
-
-    /** Polls {@code condition} every few milliseconds until it holds or the deadline passes. */
-    static void await(String what, long timeoutMillis, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + timeoutMillis + " ms waiting until " + what);
-            }
-            try {
-                Thread.sleep(10); // polling interval
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
     }
 
     static void applySchema(DataSource ds, String dialect) throws IOException, SQLException {

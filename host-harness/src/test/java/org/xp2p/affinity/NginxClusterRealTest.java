@@ -3,7 +3,7 @@ package org.xp2p.affinity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.xp2p.affinity.ClusterTestSupport.await;
+import static org.xp2p.host.Poll.await;
 import static org.xp2p.affinity.ClusterTestSupport.base;
 
 import java.io.IOException;

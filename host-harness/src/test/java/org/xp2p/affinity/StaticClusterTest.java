@@ -226,7 +226,7 @@ class StaticClusterTest {
         }
         // the slot is freed once the proxied viewer is gone
         String proxy = viaOther.headers().firstValue("X-Xp2p-Proxied-By").orElseThrow();
-        ClusterTestSupport.await("the proxy slot is released", 5_000, () -> {
+        org.xp2p.host.Poll.await("the proxy slot is released", 5_000, () -> {
             try {
                 HttpResponse<String> r = get(proxy + path + "?xp2p=init");
                 return r.headers().firstValue("X-Xp2p-Proxied-By").isPresent() && r.statusCode() != 503;

@@ -22,12 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
+import org.xp2p.host.Poll;
 import org.xp2p.host.RealTools;
 import org.xp2p.host.origin.ReplayOrigin;
 
@@ -156,7 +156,7 @@ class BrowserPeerRealTest {
         }, "browser-test-viewer");
         drain.setDaemon(true);
         drain.start();
-        await("the relay to produce a chunk", 15_000, () -> get("/xp2p/streams?xresid=" + ROOM).body().matches("(?s).*\"lastSeq\":[0-9].*"));
+        Poll.await("the relay to produce a chunk", 15_000, () -> get("/xp2p/streams?xresid=" + ROOM).body().matches("(?s).*\"lastSeq\":[0-9].*"));
     }
 
     /** Runs two-peers.mjs for a scenario; fails with the script's whole result unless it reports ok. */
@@ -217,16 +217,6 @@ class BrowserPeerRealTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(String what, long timeoutMillis, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + timeoutMillis + " ms waiting for " + what);
-            }
-            LockSupport.parkNanos(50_000_000L);
         }
     }
 

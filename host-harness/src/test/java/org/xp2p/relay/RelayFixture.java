@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xp2p.host.Host;
@@ -87,17 +86,6 @@ final class RelayFixture implements AutoCloseable {
             byte[] head = s.getInputStream().readNBytes(12);
             String line = new String(head, StandardCharsets.ISO_8859_1);
             return Integer.parseInt(line.substring(9, 12));
-        }
-    }
-
-    static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + timeoutMillis + " ms waiting for " + what);
-            }
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
         }
     }
 
