@@ -1,6 +1,5 @@
 package org.xp2p.affinity;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
