@@ -1,0 +1,222 @@
+/*
+ * One WebRTC link to another peer (docs/PROTOCOL.md section 6b). The child end ("up": towards the
+ * parent) opens the connection and a single DataChannel and asks for chunks; the parent end
+ * ("down") answers from the player's chunk store. Signalling goes out through `signal(type, data)`.
+ */
+
+import { Reassembler, decodeFrame, framesOf } from './frame.js';
+
+const OPEN_TIMEOUT_MS = 5000;
+const SEND_HIGH_WATER = 1 << 20;
+const SEND_LOW_WATER = 256 << 10;
+
+export class PeerLink {
+  /**
+   * @param {object} o
+   * @param {string} o.id the remote peer id
+   * @param {'up'|'down'} o.role
+   * @param {Array} o.iceServers
+   * @param {(type:string,data:object)=>void} o.signal sends offer/answer/candidate to the remote peer
+   * @param {(seq:number)=>Promise<Uint8Array|null>} [o.serve] parent end: the chunk, or null when missing
+   * @param {(bytes:number)=>void} [o.onUpload]
+   * @param {(link:PeerLink,state:string)=>void} [o.onState]
+   * @param {(msg:string)=>void} [o.log]
+   */
+  constructor(o) {
+    this.id = o.id;
+    this.role = o.role;
+    this.signal = o.signal;
+    this.serve = o.serve;
+    this.onUpload = o.onUpload || (() => {});
+    this.onState = o.onState || (() => {});
+    this.log = o.log || (() => {});
+    this.pc = new RTCPeerConnection({ iceServers: o.iceServers || [] });
+    this.dc = null;
+    this.remoteSet = false;
+    this.candidates = [];
+    this.requests = new Map(); // seq -> resolve
+    this.reassembler = new Reassembler();
+    this.closed = false;
+    this.state = 'new';
+    this.opened = new Promise((resolve) => { this.resolveOpened = resolve; });
+    this.pc.onicecandidate = (e) => {
+      if (e.candidate) {
+        this.signal('candidate', e.candidate.toJSON());
+      }
+    };
+    this.pc.onconnectionstatechange = () => {
+      this.state = this.pc.connectionState;
+      if (this.state === 'failed' || this.state === 'closed') {
+        this.fail('unreachable');
+      }
+      this.onState(this, this.state);
+    };
+  }
+
+  /** Child end: create the channel and send the offer. */
+  async connect() {
+    this.attach(this.pc.createDataChannel('xp2p', { ordered: true }));
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    this.signal('offer', { type: offer.type, sdp: offer.sdp });
+    setTimeout(() => this.resolveOpened(false), OPEN_TIMEOUT_MS);
+  }
+
+  /** Parent end: answer the child's offer. */
+  async accept(offer) {
+    this.pc.ondatachannel = (e) => this.attach(e.channel);
+    await this.pc.setRemoteDescription(offer);
+    await this.flushCandidates();
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription(answer);
+    this.signal('answer', { type: answer.type, sdp: answer.sdp });
+  }
+
+  async answered(answer) {
+    if (!this.remoteSet && !this.closed) {
+      await this.pc.setRemoteDescription(answer);
+      await this.flushCandidates();
+    }
+  }
+
+  async candidate(c) {
+    if (this.closed) {
+      return;
+    }
+    if (this.remoteSet) {
+      await this.pc.addIceCandidate(c).catch((e) => this.log(`candidate from ${this.id}: ${e}`));
+    } else if (this.candidates.length < 64) {
+      this.candidates.push(c);
+    }
+  }
+
+  async flushCandidates() {
+    this.remoteSet = true;
+    for (const c of this.candidates.splice(0)) {
+      await this.pc.addIceCandidate(c).catch((e) => this.log(`candidate from ${this.id}: ${e}`));
+    }
+  }
+
+  attach(dc) {
+    this.dc = dc;
+    dc.binaryType = 'arraybuffer';
+    dc.bufferedAmountLowThreshold = SEND_LOW_WATER;
+    dc.onopen = () => this.resolveOpened(true);
+    dc.onclose = () => { this.resolveOpened(false); this.fail('unreachable'); };
+    dc.onmessage = (e) => (this.role === 'up' ? this.fromParent(e.data) : this.fromChild(e.data));
+  }
+
+  /** Child end: asks for chunk `seq`. Returns {promise, cancel}; the promise gives {bytes} or {reason}. */
+  request(seq) {
+    let settle;
+    const promise = new Promise((resolve) => { settle = resolve; });
+    const done = (result) => {
+      if (this.requests.get(seq) === done) {
+        this.requests.delete(seq);
+      }
+      settle(result);
+    };
+    this.opened.then((open) => {
+      if (!open || !this.dc || this.dc.readyState !== 'open') {
+        settle({ reason: 'unreachable' });
+        return;
+      }
+      this.requests.set(seq, done);
+      this.dc.send(JSON.stringify({ get: seq }));
+    });
+    return {
+      promise,
+      cancel: () => {
+        this.requests.delete(seq);
+        this.reassembler.forget(seq);
+        settle({ reason: 'cancelled' });
+      },
+    };
+  }
+
+  fromParent(data) {
+    if (typeof data === 'string') {
+      let m;
+      try {
+        m = JSON.parse(data);
+      } catch (e) {
+        return;
+      }
+      this.requests.get(m && m.missing)?.({ reason: 'missing' });
+      return;
+    }
+    const frame = decodeFrame(data);
+    if (!frame) {
+      this.log(`dropped a malformed frame from ${this.id}`);
+      return;
+    }
+    if (!this.requests.has(frame.seq)) {
+      return; // cancelled or never asked for: not counted, not kept
+    }
+    const whole = this.reassembler.add(frame);
+    if (whole) {
+      this.requests.get(whole.seq)?.(whole.complete ? { bytes: whole.bytes } : { reason: 'stalled' });
+    }
+  }
+
+  async fromChild(data) {
+    if (typeof data !== 'string' || data.length > 256) {
+      return;
+    }
+    let seq;
+    try {
+      seq = JSON.parse(data).get;
+    } catch (e) {
+      return;
+    }
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      return;
+    }
+    const bytes = await this.serve(seq);
+    if (!this.dc || this.dc.readyState !== 'open') {
+      return;
+    }
+    if (!bytes) {
+      this.dc.send(JSON.stringify({ missing: seq }));
+      return;
+    }
+    await this.send(seq, bytes);
+  }
+
+  async send(seq, bytes) {
+    for (const frame of framesOf(seq, bytes)) {
+      while (this.dc.readyState === 'open' && this.dc.bufferedAmount > SEND_HIGH_WATER) {
+        await new Promise((resolve) => {
+          this.dc.addEventListener('bufferedamountlow', resolve, { once: true });
+          setTimeout(resolve, 1000);
+        });
+      }
+      if (this.dc.readyState !== 'open') {
+        return;
+      }
+      this.dc.send(frame);
+      this.onUpload(frame.byteLength - 20);
+    }
+  }
+
+  fail(reason) {
+    for (const done of [...this.requests.values()]) {
+      done({ reason });
+    }
+    this.requests.clear();
+  }
+
+  close() {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    this.resolveOpened(false);
+    this.fail('unreachable');
+    try {
+      this.pc.close();
+    } catch (e) {
+      // already closed
+    }
+  }
+}

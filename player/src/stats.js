@@ -1,0 +1,79 @@
+/*
+ * Playback statistics from the video element alone: a stall is the element waiting for data
+ * after the first frame (not a parent failing: those are counted by the scheduler under their
+ * own name), and latency is how far playback is behind the live edge.
+ */
+
+export class PlaybackStats {
+  constructor(now = () => performance.now()) {
+    this.now = now;
+    this.startedAt = now();
+    this.firstFrameAt = null;
+    this.stalls = 0;
+    this.stallMillis = 0;
+    this.stallSince = null;
+    this.longestStallMillis = 0;
+  }
+
+  firstFrame() {
+    if (this.firstFrameAt === null) {
+      this.firstFrameAt = this.now();
+    }
+  }
+
+  get startupMillis() {
+    return this.firstFrameAt === null ? null : Math.round(this.firstFrameAt - this.startedAt);
+  }
+
+  /** The element ran out of data (`waiting` after the first frame). */
+  waiting() {
+    if (this.firstFrameAt !== null && this.stallSince === null) {
+      this.stalls++;
+      this.stallSince = this.now();
+    }
+  }
+
+  /** Playback moves again. */
+  progressing() {
+    if (this.stallSince !== null) {
+      const stall = this.now() - this.stallSince;
+      this.stallMillis += stall;
+      this.longestStallMillis = Math.max(this.longestStallMillis, stall);
+      this.stallSince = null;
+    }
+  }
+
+  /** The longest single stall so far, the one in progress included. */
+  longestStall() {
+    return Math.round(Math.max(this.longestStallMillis, this.stallSince === null ? 0 : this.now() - this.stallSince));
+  }
+
+  totalStallMillis() {
+    return Math.round(this.stallMillis + (this.stallSince === null ? 0 : this.now() - this.stallSince));
+  }
+}
+
+/**
+ * Milliseconds behind the live edge: the media buffered ahead of playback, plus the time since
+ * the newest appended chunk was announced (it ended at the live edge when its digest was sent).
+ */
+export function liveLatencyMillis(bufferedAheadSeconds, announcedAt, now) {
+  if (announcedAt === null || announcedAt === undefined) {
+    return null;
+  }
+  return Math.max(0, Math.round(bufferedAheadSeconds * 1000 + (now - announcedAt)));
+}
+
+/** Playback rate for the latency controller: catch up (faster) while too far behind, else 1. */
+export function catchUpRate(latencyMs, targetMs, currentRate, { behindMs = 1500, settleMs = 300, rate = 1.1 } = {}) {
+  if (latencyMs === null) {
+    return 1;
+  }
+  if (latencyMs > targetMs + behindMs) {
+    return rate;
+  }
+  if (currentRate > 1 && latencyMs > targetMs + settleMs) {
+    return currentRate;
+  }
+  return 1;
+}
