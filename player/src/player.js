@@ -87,6 +87,7 @@ export class Xp2pPlayer extends EventTarget {
     this.announced = new Map();  // seq -> when its digest arrived
     this.lastAppended = null;    // {seq, announcedAt}
     this.uploadBytes = 0;
+    this.delays = [];            // ms from a chunk's digest to its verified arrival, newest last
     this.sources = { peer: 0, server: 0 };
     this.playback = new PlaybackStats();
     this.timers = [];
@@ -226,6 +227,7 @@ export class Xp2pPlayer extends EventTarget {
       p2pChunks: s.p2pChunks || 0,
       cdnChunks: (s.cdnChunks || 0) + (this.bootstrapChunks || 0),
       sources: { ...this.sources },
+      chunkDelays: this.delays.slice(),
       currentTime: this.video.currentTime,
       epoch: this.desc ? this.desc.epoch : null,
       lastSeq: this.lastAppended ? this.lastAppended.seq : null,
@@ -476,6 +478,12 @@ export class Xp2pPlayer extends EventTarget {
   /** A verified chunk, in order: play it and keep it for children. */
   play(seq, bytes, info) {
     this.sources[info.source] = (this.sources[info.source] || 0) + 1;
+    const announcedAt = this.announced.get(seq);
+    if (announcedAt !== undefined) {
+      // how long after the server announced the chunk it was ready to play: the hop delay
+      this.delays.push(Math.round(performance.now() - announcedAt));
+      if (this.delays.length > 120) this.delays.shift();
+    }
     this.keep(seq, bytes);
     if (this.media) {
       this.media.feed.push(bytes);

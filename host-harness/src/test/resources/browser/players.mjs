@@ -2,7 +2,7 @@
 // index.html, window.xp2pPlayer), for BrowserPlayerRealTest and the PlayerBench benchmark.
 //
 // Usage: node players.mjs '<json config>'
-//   {base, stream, modulesDir, userDataDir, scenario, pages, windowMs, timeoutMs, query, screenshot}
+//   {base, stream, room, modulesDir, userDataDir, scenario, pages, windowMs, timeoutMs, query, pageQueries, screenshot}
 // scenarios:
 //   solo    one page plays for windowMs
 //   swarm   `pages` pages (first uploads, all upload) join one by one; measured over windowMs
@@ -83,7 +83,7 @@ try {
   for (let i = 0; i < n; i++) {
     const name = String.fromCharCode(65 + (i % 26)) + (i >= 26 ? Math.floor(i / 26) : '');
     const upload = scenario === 'swarm' ? true : i === 0;
-    await open(name, upload, i === 0 ? '&slots=8' : '');
+    await open(name, upload, (i === 0 ? '&slots=8' : '') + ((cfg.pageQueries && cfg.pageQueries[i]) || ''));
   }
   if (scenario === 'tamper') {
     await pages[0].page.evaluate(() => {

@@ -1,0 +1,247 @@
+package org.xp2p.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xp2p.host.Host;
+import org.xp2p.host.RealTools;
+import org.xp2p.host.origin.ReplayOrigin;
+
+/**
+ * The player SDK plays in real headless Chromium, through the swarm: pages of the demo page
+ * ({@code /?stream=live/demo.flv}) each run an {@code Xp2pPlayer}, and no other viewer exists, so
+ * the room alone starts and keeps the origin pull. {@code players.mjs} drives the pages and reports
+ * each player's {@code stats()} before and after a measurement window, and the server's
+ * {@code /stat}; this class asserts on those figures.
+ *
+ * <p>Runs in the {@code browser} profile, inside the network namespace {@code .ci/browser-tests}
+ * makes (WebRTC needs a non-loopback interface; there it is a veth pair that exists only there).
+ */
+@Tag("browser")
+class BrowserPlayerRealTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String ROOM = "live/demo";
+    private static final String STREAM = ROOM + ".flv";
+    private static final Path MODULES = Path.of("src/test/browser/node_modules").toAbsolutePath();
+    private static final Path SCRIPT = Path.of("src/test/resources/browser/players.mjs").toAbsolutePath();
+
+    @TempDir
+    Path data;
+    @TempDir
+    Path profile;
+
+    private ReplayOrigin origin;
+    private Host host;
+    private Process node;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (node != null) {
+            node.destroyForcibly();
+        }
+        if (host != null) {
+            host.stop();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+    }
+
+    @Test
+    void onePageAlonePlaysWithinTwoSeconds() throws Exception {
+        start(Map.of());
+        assertEquals(404, get("/xp2p/streams?xresid=" + ROOM).statusCode(), "nobody watches before the page joins");
+        Json out = run("solo", 1, 10_000, "", List.of());
+        Json.Page page = out.pages().get(0);
+        double advanced = page.after().num("currentTime") - page.before().num("currentTime");
+        double window = out.num("elapsedMs") / 1000.0;
+        assertTrue(advanced >= window * 0.8, "video advanced " + advanced + " s in " + window + " s: " + page.after());
+        assertTrue(page.before().num("startupMillis") <= 2000, "first frame within 2 s: " + page.before());
+        assertNull(page.after().get("error"), "no MSE, decode or stream error: " + page.after());
+        assertEquals(0, page.after().num("stalls"), "no playback stall: " + page.after());
+        assertEquals("server", page.after().str("parent"));
+        // the page alone keeps the pull up, and the server counts its chunk-API bytes
+        Json stream = Json.parse(get("/xp2p/streams?xresid=" + ROOM).body());
+        assertTrue(stream.num("chunkBytesOut") > 0, "chunk API egress counted: " + stream);
+        System.out.printf("browser player solo: startup %.0f ms, advanced %.1f s in %.1f s, latency %.0f ms%n",
+                page.before().num("startupMillis"), advanced, window, page.after().num("latencyMillis"));
+    }
+
+    @Test
+    void eightPagesPlaySixtySecondsMostlyFromEachOther() throws Exception {
+        start(Map.of());
+        Json out = run("swarm", 8, 60_000, "", List.of());
+        double window = out.num("elapsedMs") / 1000.0;
+        for (Json.Page page : out.pages()) {
+            double advanced = page.after().num("currentTime") - page.before().num("currentTime");
+            assertTrue(advanced >= window - 5, page.str("name") + " advanced " + advanced + " s in " + window + " s: " + page.after());
+            assertEquals(0, page.after().num("stalls"), page.str("name") + " had no playback stall: " + page.after());
+            assertNull(page.after().get("error"), page.str("name") + ": " + page.after());
+        }
+        Json before = out.obj("statBefore").obj("flow");
+        Json after = out.obj("statAfter").obj("flow");
+        double p2p = after.num("p2pBytes") - before.num("p2pBytes");
+        double cdn = after.num("cdnBytes") - before.num("cdnBytes");
+        double offload = p2p / (p2p + cdn);
+        System.out.printf("browser player swarm: 8 pages, %.0f s, offload %.3f (ceiling 0.875), p2p %.0f B, cdn %.0f B%n",
+                window, offload, p2p, cdn);
+        assertTrue(offload >= 0.80, "offload over the window " + offload + " >= 0.80: " + out.obj("statAfter"));
+    }
+
+    @Test
+    void childrenOfAClosedParentKeepPlaying() throws Exception {
+        assertChildrenSurvive("close");
+    }
+
+    @Test
+    void childrenOfAFrozenParentKeepPlaying() throws Exception {
+        assertChildrenSurvive("freeze");
+    }
+
+    private void assertChildrenSurvive(String scenario) throws Exception {
+        start(Map.of());
+        Json out = run(scenario, 3, 14_000, "", List.of());
+        Json.Page parent = out.pages().get(0);
+        String parentId = parent.before().str("peerId");
+        double window = out.num("elapsedMs") / 1000.0;
+        for (Json.Page child : out.pages().subList(1, out.pages().size())) {
+            assertEquals(parentId, child.before().str("parent"), "children start below the first page: " + child.before());
+            assertTrue(child.before().num("p2pChunks") > 0, "and take chunks from it: " + child.before());
+            assertTrue(child.after().num("longestStallMillis") <= 1000, scenario + ": no stall longer than 1 s: " + child.after());
+            double advanced = child.after().num("currentTime") - child.before().num("currentTime");
+            assertTrue(advanced >= window - 2, scenario + ": " + child.str("name") + " advanced " + advanced + " s in " + window + " s");
+            assertNotEquals(parentId, child.after().str("parent"), scenario + ": the server moved the child away: " + child.after());
+        }
+    }
+
+    @Test
+    void aTamperingParentIsRefusedWithoutAStall() throws Exception {
+        start(Map.of());
+        Json out = run("tamper", 3, 8_000, "", List.of());
+        double window = out.num("elapsedMs") / 1000.0;
+        for (Json.Page child : out.pages().subList(1, out.pages().size())) {
+            assertTrue(child.after().num("rejected") >= 1, "the altered chunk was refused: " + child.after());
+            assertEquals(0, child.after().num("stalls"), "playback never stalled: " + child.after());
+            double advanced = child.after().num("currentTime") - child.before().num("currentTime");
+            assertTrue(advanced >= window - 2, child.str("name") + " advanced " + advanced + " s in " + window + " s");
+            assertEquals("server", child.after().str("parent"), "moved away from the tampering parent: " + child.after());
+        }
+    }
+
+    @Test
+    void encryptedPagesWithCodesPlayAndCodelessChunkRequestsAreRefused() throws Exception {
+        start(Map.of("xp2p.relay.requireCode", "true", "xp2p.swarm.auth", "none"));
+        List<String> codes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> issued = HTTP.send(HttpRequest.newBuilder(uri("/code"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, issued.statusCode(), issued.body());
+            codes.add("&code=" + Json.parse(issued.body()).str("code"));
+        }
+        Json out = run("swarm", 2, 8_000, "", codes);
+        double window = out.num("elapsedMs") / 1000.0;
+        for (Json.Page page : out.pages()) {
+            double advanced = page.after().num("currentTime") - page.before().num("currentTime");
+            assertTrue(advanced >= window - 2, page.str("name") + " advanced " + advanced + " s: " + page.after());
+            assertNull(page.after().get("error"), page.after().toString());
+        }
+        assertTrue(out.pages().get(1).after().num("p2pChunks") > 0, "the second page took chunks from the first: " + out.pages().get(1).after());
+        // while the stream is live, chunk and init requests without a code are refused
+        Json stream = Json.parse(get("/xp2p/streams?xresid=" + ROOM).body());
+        long seq = (long) stream.num("lastSeq");
+        assertEquals(403, get("/" + STREAM + "?xp2p=init").statusCode(), "init without a code");
+        assertEquals(403, get("/" + STREAM + "?xp2p=chunk&seq=" + seq).statusCode(), "chunk without a code");
+        HttpResponse<String> withCode = get("/" + STREAM + "?xp2p=chunk&seq=" + seq + codes.get(0));
+        assertEquals(200, withCode.statusCode());
+        assertEquals("aes-256-gcm-v1", withCode.headers().firstValue("X-Xp2p-Encryption").orElse(""));
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    private void start(Map<String, String> settings) throws Exception {
+        byte[] recording;
+        try (InputStream in = getClass().getResourceAsStream("/xp2p-demo/demo.flv")) {
+            recording = in.readAllBytes();
+        }
+        origin = new ReplayOrigin(recording, 0);
+        host = Host.builder().port(0).setting("xp2p.data", data).setting("xp2p.origin", origin.baseUri())
+                .settings(settings).build().start();
+        HttpResponse<String> sdk = get("/xp2p-player.js");
+        assertEquals(200, sdk.statusCode(), "GET /xp2p-player.js");
+        assertTrue(sdk.headers().firstValue("Content-Type").orElse("").contains("javascript"), sdk.headers().toString());
+        assertTrue(sdk.body().contains("Xp2pPlayer"), "the bundle exports Xp2pPlayer");
+    }
+
+    /** Runs players.mjs; fails with its whole output unless it reports ok. */
+    private Json run(String scenario, int pages, long windowMs, String query, List<String> pageQueries) throws Exception {
+        Path nodeBin = RealTools.require("node");
+        Path chromium = RealTools.require("chromium", "/usr/bin");
+        if (!Files.isDirectory(MODULES.resolve("playwright-core"))) {
+            fail("browser test needs playwright-core in " + MODULES + "; run .ci/install (npm ci --prefix host-harness/src/test/browser)");
+        }
+        long timeoutMs = windowMs + 90_000 + pages * 20_000L;
+        Path screenshot = Path.of("target/browser-player-" + scenario + ".png").toAbsolutePath();
+        String config = Json.object(Map.of("base", host.baseUri().toString().replaceAll("/$", ""), "stream", STREAM, "room", ROOM,
+                "modulesDir", MODULES.toString(), "userDataDir", profile.toString(), "scenario", scenario,
+                "pages", pages, "windowMs", windowMs, "timeoutMs", timeoutMs, "query", query))
+                .replaceAll("}$", ",\"pageQueries\":" + Json.array(pageQueries) + ",\"screenshot\":" + Json.quote(screenshot.toString()) + "}");
+        Path stderr = data.resolve("node-stderr.txt");
+        ProcessBuilder pb = new ProcessBuilder(nodeBin.toString(), SCRIPT.toString(), config);
+        pb.environment().put("XP2P_CHROMIUM", chromium.toString());
+        pb.redirectError(stderr.toFile());
+        node = pb.start();
+        String line;
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+            line = in.readLine();
+        }
+        if (!node.waitFor(60, TimeUnit.SECONDS)) {
+            fail("players.mjs did not exit");
+        }
+        if (line == null) {
+            fail("players.mjs printed nothing: " + Files.readString(stderr));
+        }
+        Json out = Json.parse(line);
+        if (!Boolean.TRUE.equals(out.get("ok"))) {
+            fail("browser run failed: " + out.str("reason") + "\npages: " + out.get("pages") + "\nconsole: " + out.get("console")
+                    + "\nstderr: " + Files.readString(stderr));
+        }
+        return out;
+    }
+
+    private URI uri(String pathAndQuery) {
+        return URI.create(host.baseUri().toString().replaceAll("/$", "") + pathAndQuery);
+    }
+
+    private HttpResponse<String> get(String pathAndQuery) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
