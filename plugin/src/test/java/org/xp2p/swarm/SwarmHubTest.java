@@ -13,13 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xp2p.config.Settings;
 import org.xp2p.keys.KeyStoreUnavailableException;
 import org.xp2p.relay.ChunkDigest;
 import org.xp2p.relay.ChunkFeed;
+import org.xp2p.relay.StreamAddress;
+import org.xp2p.relay.StreamFailure;
+import org.xp2p.relay.StreamHold;
 import org.xp2p.relay.StreamPosition;
 
 /**
@@ -206,14 +208,16 @@ class SwarmHubTest {
         }
     }
 
-    /** A relay stand-in the test drives: positions to answer, listeners to call. */
+    /** A relay stand-in the test drives: positions to answer, listeners to call, holds to count. */
     static final class TestFeed implements ChunkFeed {
         final Map<String, StreamPosition> positions = new HashMap<>();
-        final Map<String, List<Consumer<ChunkDigest>>> listeners = new HashMap<>();
+        final Map<String, List<StreamListener>> listeners = new HashMap<>();
+        final List<StreamAddress> holds = new ArrayList<>();
         int closed;
+        int released;
 
         @Override
-        public synchronized AutoCloseable subscribe(String streamId, Consumer<ChunkDigest> listener) {
+        public synchronized AutoCloseable subscribe(String streamId, StreamListener listener) {
             listeners.computeIfAbsent(streamId, k -> new ArrayList<>()).add(listener);
             return () -> {
                 synchronized (this) {
@@ -228,12 +232,47 @@ class SwarmHubTest {
             return Optional.ofNullable(positions.get(streamId));
         }
 
-        void emit(ChunkDigest d) {
-            List<Consumer<ChunkDigest>> copy;
+        @Override
+        public synchronized StreamHold hold(StreamAddress address) {
+            holds.add(address);
+            return new StreamHold() {
+                private boolean done;
+
+                @Override
+                public boolean active() {
+                    synchronized (TestFeed.this) {
+                        return !done;
+                    }
+                }
+
+                @Override
+                public void close() {
+                    synchronized (TestFeed.this) {
+                        if (!done) {
+                            done = true;
+                            released++;
+                        }
+                    }
+                }
+            };
+        }
+
+        private List<StreamListener> of(String streamId) {
             synchronized (this) {
-                copy = List.copyOf(listeners.getOrDefault(d.streamId(), List.of()));
+                return List.copyOf(listeners.getOrDefault(streamId, List.of()));
             }
-            copy.forEach(l -> l.accept(d));
+        }
+
+        void emit(ChunkDigest d) {
+            of(d.streamId()).forEach(l -> l.digest(d));
+        }
+
+        void live(StreamPosition p) {
+            of(p.streamId()).forEach(l -> l.live(p));
+        }
+
+        void fail(StreamFailure f) {
+            of(f.streamId()).forEach(l -> l.failed(f));
         }
     }
 }
