@@ -68,6 +68,20 @@ public final class StreamCipher {
         return h;
     }
 
+    /**
+     * A whole response body holding {@code plain} as its only record: the stream header followed
+     * by record 0. For init and chunk answers, which a client decrypts in one piece; use a fresh
+     * instance (fresh salt) per answer.
+     */
+    public byte[] sealWhole(byte[] plain) {
+        byte[] header = header();
+        byte[] record = seal(plain);
+        byte[] body = new byte[header.length + record.length];
+        System.arraycopy(header, 0, body, 0, header.length);
+        System.arraycopy(record, 0, body, header.length, record.length);
+        return body;
+    }
+
     /** One record carrying {@code plain}: length prefix plus ciphertext and tag. */
     public byte[] seal(byte[] plain) {
         int length = plain.length + TAG_LENGTH;

@@ -34,6 +34,11 @@ final class MetricsServlet extends HttpServlet {
         gauge(b, "xp2p_relay_origin_reconnects", "Origin recoveries of the streams relayed now.", t.originReconnects());
         gauge(b, "xp2p_relay_viewers_dropped", "Lagging viewers disconnected (streams relayed now).", t.droppedViewers());
         gauge(b, "xp2p_relay_viewers_skipped", "Skips of lagging viewers (streams relayed now).", t.skippedViewers());
+        gauge(b, "xp2p_relay_chunk_bytes_out", "Body bytes of init and chunk answers (streams relayed now).",
+                t.chunkBytesOut());
+        gauge(b, "xp2p_relay_chunk_requests", "Init and chunk requests answered 200 (streams relayed now).",
+                t.chunkRequests());
+        gauge(b, "xp2p_relay_holds", "Swarm rooms holding a stream's pull now.", t.holds());
         gauge(b, "xp2p_swarm_peers", "Signalling connections (peers) now.", swarm.connections());
         gauge(b, "xp2p_swarm_rooms", "Swarm rooms with members now.", swarm.rooms());
         Runtime rt = Runtime.getRuntime();

@@ -26,6 +26,10 @@ import org.xp2p.flv.FlvTag;
  * One relayed stream on this node: the chunks the origin pull produces, the window of recent
  * chunks, and the viewers they fan out to.
  *
+ * <p>What keeps the pull running: http-flv viewers (live or waiting), swarm holds (a room of
+ * peers that fetch chunks instead, {@link StreamHold}), and init/chunk requests answered in the
+ * last {@code idleSeconds}. When none is left for {@code idleSeconds}, the pull stops.
+ *
  * <p>The origin thread calls the {@link ChunkSink} methods while it holds {@link #lock}; tags are
  * gathered into one immutable {@link Segment} per origin read and chunk, and the same segment
  * object goes to every viewer. A joining viewer takes the lock too, so its snapshot (init segment,
@@ -79,6 +83,10 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     private final List<Waiting> waiting = new ArrayList<>();
     private boolean stopped;
     private long idleSinceNanos = -1;
+    private int holds;
+    /** Epoch last announced live to the swarm; -1 before the stream first went live. */
+    private long announcedEpoch = -1;
+    private final long startedNanos = System.nanoTime();
 
     // statistics
     final AtomicLong bytesIn = new AtomicLong();
@@ -89,6 +97,8 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     final AtomicLong droppedViewers = new AtomicLong();
     final AtomicLong skippedViewers = new AtomicLong();
     final AtomicLong viewersServed = new AtomicLong();
+    final AtomicLong chunkBytesOut = new AtomicLong();
+    final AtomicLong chunkRequests = new AtomicLong();
 
     private static final class OpenChunk {
         final long seq;
@@ -140,6 +150,63 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
             attach(async, cipher);
             return true;
+        }
+    }
+
+    /**
+     * Adds a swarm hold. @return null when this stream has just stopped: the caller must look up
+     * (or create) the stream again.
+     */
+    StreamHold hold() {
+        synchronized (lock) {
+            if (stopped) {
+                return null;
+            }
+            holds++;
+            idleSinceNanos = -1;
+        }
+        return new Hold();
+    }
+
+    /** One swarm room's lease; released once, by its room when it empties. */
+    private final class Hold implements StreamHold {
+        private boolean released;
+
+        @Override
+        public boolean active() {
+            synchronized (lock) {
+                return !released && !stopped;
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (lock) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                holds--;
+            }
+            LOG.debug("stream {}: swarm hold released", id());
+        }
+    }
+
+    int holdCount() {
+        synchronized (lock) {
+            return holds;
+        }
+    }
+
+    /**
+     * A 200 init or chunk answer of {@code bodyBytes} was sent: counted as egress, and it keeps
+     * the pull alive for another idle window (peers that only fetch chunks are viewers too).
+     */
+    void served(int bodyBytes) {
+        chunkBytesOut.addAndGet(bodyBytes);
+        chunkRequests.incrementAndGet();
+        synchronized (lock) {
+            idleSinceNanos = -1;
         }
     }
 
@@ -289,6 +356,11 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      * fixes who gets it. A viewer attached later has the batch in its snapshot instead.
      */
     Delivery closeBatch() {
+        if (init != null && open != null && announcedEpoch != epoch) {
+            // live, or a new epoch's init segment and first chunk exist: the swarm listeners only enqueue
+            announcedEpoch = epoch;
+            relay.publishLive(position());
+        }
         List<Segment> segments = batch.drain();
         Delivery delivery = new Delivery(segments,
                 segments.isEmpty() ? new Viewer[0] : viewers.toArray(new Viewer[0]), relay.fanOut());
@@ -377,11 +449,13 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
         pull.stop();
         relay.forget(this);
+        relay.publishFailure(StreamFailure.of(id(), failure.status, failure.message + " (" + detail + ")"));
     }
 
     /** Periodic housekeeping: start timeouts, idle stop. Runs on the relay scheduler. */
     void tick(long nowNanos) {
         boolean stopNow = false;
+        boolean neverLive = false;
         synchronized (lock) {
             if (stopped) {
                 return;
@@ -395,7 +469,10 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
                     w.async().complete();
                 }
             }
-            if (viewers.isEmpty() && waiting.isEmpty()) {
+            // a pull that never went live gives up after the start budget, as a viewer would, so that
+            // a room holding it hears of the failure instead of waiting for ever
+            neverLive = announcedEpoch < 0 && nowNanos - startedNanos > config.startTimeoutMillis() * 1_000_000L;
+            if (viewers.isEmpty() && waiting.isEmpty() && holds == 0) {
                 if (idleSinceNanos < 0) {
                     idleSinceNanos = nowNanos;
                 } else if (nowNanos - idleSinceNanos >= config.idleSeconds() * 1_000_000_000L) {
@@ -407,9 +484,14 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
         }
         if (stopNow) {
-            LOG.info("stream {}: no viewers for {} s, dropping the origin pull", id(), config.idleSeconds());
+            LOG.info("stream {}: no viewers, holds or chunk requests for {} s, dropping the origin pull", id(),
+                    config.idleSeconds());
             pull.stop();
             relay.forget(this);
+        } else if (neverLive) {
+            boolean failing = pull.failing();
+            fail(failing ? Failure.UNAVAILABLE : Failure.START_TIMEOUT,
+                    "not live within " + config.startTimeoutMillis() + " ms");
         } else {
             pull.checkStall(nowNanos);
         }

@@ -86,6 +86,11 @@ final class OriginPull {
         }
     }
 
+    /** Whether the origin is failing now (refused, erroring, or being retried). */
+    synchronized boolean failing() {
+        return failingSinceNanos >= 0;
+    }
+
     /** Called by the stream's periodic tick: reconnects an origin that went silent. */
     void checkStall(long nowNanos) {
         Attempt a;

@@ -31,8 +31,9 @@ import org.xp2p.keys.KeyLookup;
  * The live relay: one {@link LiveStream} per stream id on this node, shared by all its viewers.
  *
  * <p>Owns the resources every stream shares: the origin HTTP client (redirects off), a small
- * scheduler for reconnects and housekeeping, and the chunk-digest subscriptions the swarm makes
- * (kept here, not on the stream, so a room can subscribe before its stream starts).
+ * scheduler for reconnects and housekeeping, and the subscriptions the swarm makes (digests, live,
+ * failure; kept here, not on the stream, so a room can subscribe before its stream starts and
+ * hears about a failure after the stream is gone).
  */
 public final class RelayService implements ChunkFeed, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayService.class);
@@ -41,7 +42,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     private final RelayConfig config;
     private final KeyLookup keys;
     private final Map<String, LiveStream> streams = new ConcurrentHashMap<>();
-    private final Map<String, List<Consumer<ChunkDigest>>> digestListeners = new ConcurrentHashMap<>();
+    private final Map<String, List<StreamListener>> listeners = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService httpExecutor;
     private final HttpClient httpClient;
@@ -147,6 +148,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     public RelayTotals totals() {
         int count = 0;
         long viewers = 0, in = 0, out = 0, chunks = 0, reconnects = 0, dropped = 0, skipped = 0;
+        long chunkOut = 0, chunkRequests = 0, holds = 0;
         for (LiveStream s : streams.values()) {
             count++;
             viewers += s.viewerCount();
@@ -156,39 +158,99 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
             reconnects += s.reconnects.get();
             dropped += s.droppedViewers.get();
             skipped += s.skippedViewers.get();
+            chunkOut += s.chunkBytesOut.get();
+            chunkRequests += s.chunkRequests.get();
+            holds += s.holdCount();
         }
-        return new RelayTotals(count, viewers, in, out, chunks, reconnects, dropped, skipped);
+        return new RelayTotals(count, viewers, in, out, chunks, reconnects, dropped, skipped, chunkOut, chunkRequests,
+                holds);
     }
 
     void forget(LiveStream stream) {
         if (streams.remove(stream.id(), stream)) {
-            LOG.info("stream {}: stopped (bytes in {}, out {}, chunks {}, epochs {}, reconnects {}, dropped {}, skipped {})",
-                    stream.id(), stream.bytesIn.get(), stream.bytesOut.get(), stream.chunks.get(), stream.epochs.get(),
+            LOG.info("stream {}: stopped (bytes in {}, out {}, chunk bytes out {} in {} requests, chunks {}, epochs {},"
+                    + " reconnects {}, dropped {}, skipped {})", stream.id(), stream.bytesIn.get(), stream.bytesOut.get(),
+                    stream.chunkBytesOut.get(), stream.chunkRequests.get(), stream.chunks.get(), stream.epochs.get(),
                     stream.reconnects.get(), stream.droppedViewers.get(), stream.skippedViewers.get());
         }
     }
 
+    /** A chunk was closed; called under the stream lock. */
     void publish(ChunkDigest digest) {
-        List<Consumer<ChunkDigest>> listeners = digestListeners.get(digest.streamId());
-        if (listeners == null) {
+        tell(digest.streamId(), l -> l.digest(digest));
+    }
+
+    /** The stream went live, or a new epoch did; called under the stream lock. */
+    void publishLive(StreamPosition position) {
+        tell(position.streamId(), l -> l.live(position));
+    }
+
+    /** The stream failed or was refused; never called under the stream lock. */
+    void publishFailure(StreamFailure failure) {
+        tell(failure.streamId(), l -> l.failed(failure));
+    }
+
+    private void tell(String streamId, Consumer<StreamListener> event) {
+        List<StreamListener> list = listeners.get(streamId);
+        if (list == null) {
             return;
         }
-        for (Consumer<ChunkDigest> l : listeners) {
+        for (StreamListener l : list) {
             try {
-                l.accept(digest);
+                event.accept(l);
             } catch (RuntimeException e) {
-                LOG.warn("stream {}: digest listener failed: {}", digest.streamId(), e.toString());
+                LOG.warn("stream {}: swarm listener failed: {}", streamId, e.toString());
             }
         }
     }
 
     @Override
-    public AutoCloseable subscribe(String streamId, Consumer<ChunkDigest> listener) {
-        digestListeners.computeIfAbsent(streamId, k -> new CopyOnWriteArrayList<>()).add(listener);
-        return () -> digestListeners.computeIfPresent(streamId, (k, list) -> {
+    public AutoCloseable subscribe(String streamId, StreamListener listener) {
+        listeners.computeIfAbsent(streamId, k -> new CopyOnWriteArrayList<>()).add(listener);
+        return () -> listeners.computeIfPresent(streamId, (k, list) -> {
             list.remove(listener);
             return list.isEmpty() ? null : list;
         });
+    }
+
+    /**
+     * Holds the stream for a swarm room: the same limits as {@link #watch} (no origin, node stream
+     * limit), but nothing waits for the origin; failures reach the stream's listeners.
+     */
+    @Override
+    public StreamHold hold(StreamAddress address) {
+        String id = address.streamId();
+        if (config.origins().isEmpty()) {
+            return refuseHold(id, "no origin configured (xp2p.origin)");
+        }
+        // a stream found here may stop (idle or failure) before the hold is added; then look again
+        for (int attempt = 0; attempt < 3; attempt++) {
+            LiveStream stream = streams.get(id);
+            if (stream == null) {
+                if (streams.size() >= config.maxStreams()) {
+                    return refuseHold(id, "this node relays its maximum of " + config.maxStreams() + " streams");
+                }
+                LiveStream fresh = new LiveStream(address, this, config);
+                if (streams.putIfAbsent(id, fresh) == null) {
+                    StreamHold hold = fresh.hold();
+                    LOG.info("stream {}: held by its swarm room, pulling {}", id, address.path());
+                    fresh.startPull();
+                    return hold;
+                }
+                continue;
+            }
+            StreamHold hold = stream.hold();
+            if (hold != null) {
+                return hold;
+            }
+        }
+        return refuseHold(id, "stream is restarting, try again");
+    }
+
+    private StreamHold refuseHold(String streamId, String message) {
+        LOG.warn("stream {}: swarm hold refused: {}", streamId, message);
+        publishFailure(StreamFailure.of(streamId, 503, message));
+        return StreamHold.NONE;
     }
 
     @Override

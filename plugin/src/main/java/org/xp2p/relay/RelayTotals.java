@@ -11,7 +11,11 @@ package org.xp2p.relay;
  * @param originReconnects origin recoveries
  * @param droppedViewers  viewers disconnected for lagging
  * @param skippedViewers  skips of lagging viewers
+ * @param chunkBytesOut   body bytes of 200 init and chunk answers ({@code ?xp2p=init|chunk})
+ * @param chunkRequests   200 init and chunk answers
+ * @param holds           swarm rooms holding a stream now
  */
 public record RelayTotals(int streams, long viewers, long bytesIn, long bytesOut, long chunks,
-        long originReconnects, long droppedViewers, long skippedViewers) {
+        long originReconnects, long droppedViewers, long skippedViewers, long chunkBytesOut, long chunkRequests,
+        long holds) {
 }

@@ -15,10 +15,12 @@ import org.xp2p.keys.KeyStoreUnavailableException;
 
 /**
  * {@code GET /{path}.flv}: the live stream, and with {@code xp2p=init} / {@code xp2p=chunk&seq=N}
- * the init segment and single chunks for peers that missed one (docs/PROTOCOL.md section 4).
+ * the init segment and single chunks for peers (docs/PROTOCOL.md section 4).
  *
  * <p>Everything that can be refused is refused here, before any origin traffic: a path outside
  * the strict alphabet (400), a missing or unknown code (403), a key store that cannot answer (503).
+ * The same code rules hold for the stream and for init/chunk answers, which are encrypted with the
+ * code's key when one is given: otherwise {@code requireCode} could be bypassed chunk by chunk.
  */
 final class StreamServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(StreamServlet.class);
@@ -45,57 +47,69 @@ final class StreamServlet extends HttpServlet {
             return;
         }
         String mode = req.getParameter("xp2p");
-        if ("init".equals(mode)) {
-            serveInit(address, resp);
-        } else if ("chunk".equals(mode)) {
-            serveChunk(address, req.getParameter("seq"), resp);
-        } else if (mode != null) {
+        if (mode != null && !mode.equals("init") && !mode.equals("chunk")) {
             sendError(resp, 400, "unknown xp2p mode '" + mode + "' (use init or chunk)");
-        } else {
-            serveStream(address, req, resp);
+            return;
         }
-    }
-
-    private void serveStream(StreamAddress address, HttpServletRequest req, HttpServletResponse resp) {
-        if (config.origins().isEmpty()) {
+        if (mode == null && config.origins().isEmpty()) {
             sendError(resp, 503, "no origin configured (xp2p.origin)");
             return;
         }
-        StreamCipher cipher = null;
-        String code = req.getParameter("code");
-        if (code != null) {
-            Optional<byte[]> key;
-            try {
-                key = keys.find(code);
-            } catch (KeyStoreUnavailableException e) {
-                LOG.warn("stream {}: key store unavailable: {}", address.streamId(), e.getMessage());
-                sendError(resp, 503, "key store unavailable");
-                return;
-            }
-            if (key.isEmpty()) {
-                sendError(resp, 403, "unknown or expired code");
-                return;
-            }
-            cipher = new StreamCipher(key.get());
-        } else if (config.requireCode()) {
-            sendError(resp, 403, "this server requires a code for every stream");
+        Access access = access(address, req.getParameter("code"), resp);
+        if (access == null) {
             return;
         }
-        AsyncContext async = req.startAsync();
-        async.setTimeout(0);
-        relay.watch(address, async, cipher);
+        if ("init".equals(mode)) {
+            serveInit(address, access.cipher(), resp);
+        } else if ("chunk".equals(mode)) {
+            serveChunk(address, req.getParameter("seq"), access.cipher(), resp);
+        } else {
+            AsyncContext async = req.startAsync();
+            async.setTimeout(0);
+            relay.watch(address, async, access.cipher());
+        }
     }
 
-    private void serveInit(StreamAddress address, HttpServletResponse resp) throws IOException {
-        Optional<byte[]> init = relay.stream(address.streamId()).flatMap(LiveStream::initSegment);
+    /** The request may proceed; {@code cipher} is null for a plaintext answer. */
+    private record Access(StreamCipher cipher) {
+    }
+
+    /** Checks {@code code} (and {@code requireCode}); null when refused, the answer already sent. */
+    private Access access(StreamAddress address, String code, HttpServletResponse resp) {
+        if (code == null) {
+            if (config.requireCode()) {
+                sendError(resp, 403, "this server requires a code for every stream");
+                return null;
+            }
+            return new Access(null);
+        }
+        Optional<byte[]> key;
+        try {
+            key = keys.find(code);
+        } catch (KeyStoreUnavailableException e) {
+            LOG.warn("stream {}: key store unavailable: {}", address.streamId(), e.getMessage());
+            sendError(resp, 503, "key store unavailable");
+            return null;
+        }
+        if (key.isEmpty()) {
+            sendError(resp, 403, "unknown or expired code");
+            return null;
+        }
+        return new Access(new StreamCipher(key.get()));
+    }
+
+    private void serveInit(StreamAddress address, StreamCipher cipher, HttpServletResponse resp) throws IOException {
+        Optional<LiveStream> stream = relay.stream(address.streamId());
+        Optional<byte[]> init = stream.flatMap(LiveStream::initSegment);
         if (init.isEmpty()) {
             sendError(resp, 404, "stream " + address.streamId() + " is not live on this node");
             return;
         }
-        sendBytes(resp, init.get(), null);
+        sendBytes(stream.get(), resp, init.get(), null, cipher);
     }
 
-    private void serveChunk(StreamAddress address, String seqParam, HttpServletResponse resp) throws IOException {
+    private void serveChunk(StreamAddress address, String seqParam, StreamCipher cipher, HttpServletResponse resp)
+            throws IOException {
         long seq;
         try {
             seq = Long.parseLong(seqParam == null ? "" : seqParam);
@@ -110,7 +124,7 @@ final class StreamServlet extends HttpServlet {
         }
         Optional<Chunk> chunk = stream.get().chunk(seq);
         if (chunk.isPresent()) {
-            sendBytes(resp, chunk.get().bytes(), chunk.get().digest());
+            sendBytes(stream.get(), resp, chunk.get().bytes(), chunk.get().digest(), cipher);
         } else if (seq >= stream.get().nextClosedSeq()) {
             resp.setHeader("Retry-After", "1");
             sendError(resp, 425, "chunk " + seq + " is not produced yet");
@@ -119,10 +133,24 @@ final class StreamServlet extends HttpServlet {
         }
     }
 
-    private void sendBytes(HttpServletResponse resp, byte[] bytes, ChunkDigest digest) throws IOException {
+    /**
+     * A 200 init or chunk answer, encrypted as one record when {@code cipher} is given (the
+     * digest headers stay over the plaintext, which is what peers verify). Runs on the request
+     * thread, outside the stream lock: the bytes are immutable.
+     */
+    private void sendBytes(LiveStream stream, HttpServletResponse resp, byte[] plain, ChunkDigest digest,
+            StreamCipher cipher) throws IOException {
+        byte[] body = cipher == null ? plain : cipher.sealWhole(plain);
         resp.setStatus(200);
-        resp.setContentType("video/x-flv");
-        resp.setHeader("Cache-Control", digest == null ? "no-store" : "public, max-age=60, immutable");
+        if (cipher == null) {
+            resp.setContentType("video/x-flv");
+            resp.setHeader("Cache-Control", digest == null ? "no-store" : "public, max-age=60, immutable");
+        } else {
+            // a fresh salt per answer: the bytes differ every time, and a shared cache must not keep them
+            resp.setContentType("application/octet-stream");
+            resp.setHeader("X-Xp2p-Encryption", StreamCipher.CONTENT_ENCODING_NAME);
+            resp.setHeader("Cache-Control", "no-store");
+        }
         if (!config.corsOrigin().isEmpty()) {
             resp.setHeader("Access-Control-Allow-Origin", config.corsOrigin());
         }
@@ -132,20 +160,13 @@ final class StreamServlet extends HttpServlet {
             resp.setHeader("X-Xp2p-Sha256", digest.sha256());
             resp.setHeader("X-Xp2p-Keyframe", digest.keyframe() ? "1" : "0");
         }
-        resp.setContentLength(bytes.length);
-        resp.getOutputStream().write(bytes);
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+        stream.served(body.length);
     }
 
     /** A JSON error answer {@code {"error":"<code>","message":"..."}}; the code follows the status. */
     static void sendError(HttpServletResponse resp, int status, String message) {
-        JsonResponse.error(resp, status, switch (status) {
-            case 400 -> "bad_request";
-            case 403 -> "forbidden";
-            case 404 -> "not_found";
-            case 425 -> "not_yet";
-            case 502 -> "bad_origin";
-            case 504 -> "origin_timeout";
-            default -> "unavailable";
-        }, message);
+        JsonResponse.error(resp, status, StreamFailure.errorCode(status), message);
     }
 }

@@ -12,7 +12,7 @@ import org.xp2p.http.JsonResponse;
 /**
  * {@code GET /xp2p/streams}: per-stream relay statistics as JSON, all streams or one with
  * {@code ?xresid=ID} (404 when that stream is not relayed here). Field meanings are in
- * docs/PROTOCOL.md section 7.
+ * docs/PROTOCOL.md section 2.5.
  */
 final class StreamStatsServlet extends HttpServlet {
     private final transient RelayService relay;
@@ -60,6 +60,9 @@ final class StreamStatsServlet extends HttpServlet {
                 + ",\"lastSeq\":" + p.lastSeq()
                 + ",\"originReconnects\":" + s.reconnects.get()
                 + ",\"droppedViewers\":" + s.droppedViewers.get()
-                + ",\"skippedViewers\":" + s.skippedViewers.get() + "}";
+                + ",\"skippedViewers\":" + s.skippedViewers.get()
+                + ",\"chunkBytesOut\":" + s.chunkBytesOut.get()
+                + ",\"chunkRequests\":" + s.chunkRequests.get()
+                + ",\"holds\":" + s.holdCount() + "}";
     }
 }

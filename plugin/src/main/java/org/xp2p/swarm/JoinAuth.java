@@ -8,6 +8,10 @@ import org.xp2p.keys.KeyStoreUnavailableException;
  * Decides whether a join may proceed ({@code xp2p.swarm.auth}): by a key-service code, which
  * proves the viewer was given the stream, or by a token signed with {@code xp2p.swarm.tokenSecret},
  * which lets a customer's backend admit viewers without xp2p knowing them (see {@link SwarmToken}).
+ *
+ * <p>A join starts and keeps the stream's pull like an http-flv viewer, so {@code
+ * xp2p.relay.requireCode} applies to it whatever the swarm mode: without it a node that requires
+ * codes for its streams would pull them for anyone who joins a room.
  */
 final class JoinAuth {
     /** Why a join was refused; {@code code} is the protocol's error code. */
@@ -15,12 +19,14 @@ final class JoinAuth {
     }
 
     private final String mode;
+    private final boolean requireCode;
     private final byte[] secret;
     private final KeyLookup keys;
     private final Clock clock;
 
     JoinAuth(SwarmSettings settings, KeyLookup keys, Clock clock) {
         this.mode = settings.auth();
+        this.requireCode = settings.requireCode();
         this.secret = settings.tokenSecret().orElse(null);
         this.keys = keys;
         this.clock = clock;
@@ -28,6 +34,16 @@ final class JoinAuth {
 
     /** Null when the join may proceed. */
     Refusal check(String room, String code, String token) {
+        if (requireCode) {
+            if (code == null) {
+                return new Refusal("auth-required", "this node requires a code for every stream, joins included");
+            }
+            Refusal refusal = checkCode(code);
+            if (refusal != null || token == null || mode.equals("none")) {
+                return refusal;
+            }
+            return checkToken(room, token);
+        }
         if (mode.equals("none")) {
             return null;
         }
@@ -35,15 +51,20 @@ final class JoinAuth {
             return mode.equals("required")
                     ? new Refusal("auth-required", "this node requires a code or token to join") : null;
         }
-        if (token != null) {
-            if (secret == null) {
-                return new Refusal("auth-failed", "this node does not accept tokens");
-            }
-            if (!SwarmToken.verify(secret, room, token, clock.instant().getEpochSecond())) {
-                return new Refusal("auth-failed", "token invalid, expired or for another room");
-            }
-            return null;
+        return token != null ? checkToken(room, token) : checkCode(code);
+    }
+
+    private Refusal checkToken(String room, String token) {
+        if (secret == null) {
+            return new Refusal("auth-failed", "this node does not accept tokens");
         }
+        if (!SwarmToken.verify(secret, room, token, clock.instant().getEpochSecond())) {
+            return new Refusal("auth-failed", "token invalid, expired or for another room");
+        }
+        return null;
+    }
+
+    private Refusal checkCode(String code) {
         try {
             return keys.find(code).isPresent() ? null : new Refusal("auth-failed", "unknown or expired code");
         } catch (KeyStoreUnavailableException e) {

@@ -14,6 +14,8 @@ final class Member {
     long cdnBytes;
     long uploadBytes;
     long stalls;
+    /** Epoch of the last stream description this member was sent (joined or stream); -1: none. Guarded by the room's announce lock. */
+    long streamEpoch = -1;
 
     Member(Peer peer, boolean upload, int slots, String network, long joinedAtMillis) {
         this.peer = peer;

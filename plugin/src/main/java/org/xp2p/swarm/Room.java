@@ -7,30 +7,54 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.relay.ChunkDigest;
+import org.xp2p.relay.ChunkFeed;
+import org.xp2p.relay.StreamAddress;
+import org.xp2p.relay.StreamFailure;
+import org.xp2p.relay.StreamHold;
+import org.xp2p.relay.StreamPosition;
 
 /**
- * The viewers of one stream: members, their delivery tree, their reported traffic, and the
- * stream's chunk digests fanned out to all of them.
+ * The viewers of one stream: members, their delivery tree, their reported traffic, the stream's
+ * chunk digests, live and failure events fanned out to all of them, and the hold that keeps the
+ * stream's pull running while the room has members (a room of peers is a viewer of its stream).
  *
  * <p>Every change goes through this object's monitor, and announcements are queued while holding
  * it, so two peers never see tree updates in different orders. Sends only enqueue (see
  * {@link PeerLink}), so holding the monitor while sending never waits on a network.
+ *
+ * <p>Relay events arrive on the relay's thread, possibly under the stream's lock, so they never
+ * take the monitor; they take {@link #announceLock}, which is only ever innermost. Joins take it
+ * too when they add a member, so each member is told each epoch's {@code stream} exactly once,
+ * whether it joined before, during or after the stream went live. The hold has its own lock,
+ * taken before the relay's (never the other way round).
  */
-final class Room {
+final class Room implements ChunkFeed.StreamListener {
     private static final Logger LOG = LoggerFactory.getLogger(Room.class);
 
     final String id;
     private final DeliveryTree tree;
+    private final StreamLinks links;
     private final Map<String, Member> members = new LinkedHashMap<>();
-    /** Copy of the members' links for the digest fan-out, which runs on the relay's thread without locking. */
-    private volatile Peer[] audience = new Peer[0];
+    /** Copy of the members for the relay events, which run on the relay's thread without the monitor. */
+    private volatile Member[] audience = new Member[0];
     private AutoCloseable subscription;
     private Flow departed = Flow.ZERO;
     private long stallReports;
 
-    Room(String id, DeliveryTree tree) {
+    private final Object announceLock = new Object();
+    // guarded by announceLock: the latest stream message sent, for members joining after it
+    private String lastStream;
+    private long lastEpoch = -1;
+
+    private final Object holdLock = new Object();
+    // guarded by holdLock
+    private StreamHold hold = StreamHold.NONE;
+    private boolean released;
+
+    Room(String id, DeliveryTree tree, StreamLinks links) {
         this.id = id;
         this.tree = tree;
+        this.links = links;
     }
 
     synchronized void subscription(AutoCloseable handle) {
@@ -51,9 +75,20 @@ final class Room {
         return members.containsKey(peerId);
     }
 
-    synchronized void join(Member m) {
+    /**
+     * Adds the member. {@code knownEpoch} is the epoch its {@code joined} described (-1: stream
+     * null); a {@code stream} announced since then is sent to it now, before any tree message.
+     */
+    synchronized void join(Member m, long knownEpoch) {
         members.put(m.peer.id, m);
-        audience = members.values().stream().map(x -> x.peer).toArray(Peer[]::new);
+        synchronized (announceLock) {
+            audience = members.values().toArray(new Member[0]);
+            m.streamEpoch = knownEpoch;
+            if (lastStream != null && lastEpoch > m.streamEpoch) {
+                m.streamEpoch = lastEpoch;
+                m.peer.link.send(lastStream);
+            }
+        }
         announce(tree.join(m.peer.id, m.slots));
         LOG.info("swarm room {}: peer {} joined (upload={}, slots={}, network={}) under {} at depth {}, {} members",
                 id, m.peer.id, m.upload, m.slots, m.network, tree.parent(m.peer.id), tree.depth(m.peer.id),
@@ -67,7 +102,9 @@ final class Room {
             return;
         }
         departed = departed.plus(new Flow(m.p2pBytes, m.cdnBytes, m.uploadBytes, m.stalls, 0));
-        audience = members.values().stream().map(x -> x.peer).toArray(Peer[]::new);
+        synchronized (announceLock) {
+            audience = members.values().toArray(new Member[0]);
+        }
         List<String> orphans = tree.children(peerId);
         announce(tree.leave(peerId));
         LOG.info("swarm room {}: peer {} left ({}), {} children re-homed, {} members", id, peerId, why,
@@ -115,12 +152,94 @@ final class Room {
     }
 
     /** Sends the digest to every member; never blocks the relay thread calling it. */
-    void digest(ChunkDigest d) {
+    @Override
+    public void digest(ChunkDigest d) {
         String text = Json.message("digest").put("room", id).put("epoch", d.epoch()).put("seq", d.seq())
                 .put("size", (long) d.size()).put("sha256", d.sha256()).put("keyframe", d.keyframe()).end();
-        for (Peer p : audience) {
-            p.link.send(text);
+        for (Member m : audience) {
+            m.peer.link.send(text);
         }
+    }
+
+    /** The stream went live or started a new epoch: every member gets {@code stream}. Only enqueues. */
+    @Override
+    public void live(StreamPosition p) {
+        String text = streamMessage(p);
+        synchronized (announceLock) {
+            lastStream = text;
+            lastEpoch = p.epoch();
+            for (Member m : audience) {
+                if (m.streamEpoch < p.epoch()) {
+                    m.streamEpoch = p.epoch();
+                    m.peer.link.send(text);
+                }
+            }
+        }
+        LOG.info("swarm room {}: stream live, epoch {}, told {} members", id, p.epoch(), audience.length);
+    }
+
+    /** The pull failed: every member gets {@code stream-failed}; the hold is dead. Only enqueues. */
+    @Override
+    public void failed(StreamFailure f) {
+        String text = Json.message("stream-failed").put("room", id).put("status", (long) f.status())
+                .put("error", f.error()).put("message", f.message()).end();
+        synchronized (announceLock) {
+            lastStream = null;
+            lastEpoch = -1;
+            for (Member m : audience) {
+                m.streamEpoch = -1;
+                m.peer.link.send(text);
+            }
+        }
+        LOG.info("swarm room {}: stream failed ({} {}: {}), told {} members", id, f.status(), f.error(), f.message(),
+                audience.length);
+    }
+
+    /**
+     * A member whose {@code joined} described no stream (or an older epoch) gets the current one,
+     * unless an announcement reached it meanwhile: closes the gap between asking the relay for the
+     * position and becoming a member.
+     */
+    void catchUp(Member m, StreamPosition p) {
+        String text = streamMessage(p);
+        synchronized (announceLock) {
+            for (Member x : audience) {
+                if (x == m && m.streamEpoch < p.epoch()) {
+                    m.streamEpoch = p.epoch();
+                    m.peer.link.send(text);
+                }
+            }
+        }
+    }
+
+    private String streamMessage(StreamPosition p) {
+        return Json.message("stream").put("room", id).raw("stream", links.json(p)).end();
+    }
+
+    /**
+     * Takes a hold on the stream unless the room has a live one: the first join starts the pull,
+     * and a join after a failure starts a new attempt. A refusal comes back through
+     * {@link #failed}. Never called under the monitor (the relay may call back into this room).
+     */
+    void hold(ChunkFeed feed, StreamAddress address) {
+        synchronized (holdLock) {
+            if (released || hold.active()) {
+                return;
+            }
+            hold.close();
+            hold = feed.hold(address);
+        }
+    }
+
+    /** The room emptied: let the stream go (it stops after the idle window unless someone else watches). */
+    void release() {
+        StreamHold h;
+        synchronized (holdLock) {
+            released = true;
+            h = hold;
+            hold = StreamHold.NONE;
+        }
+        h.close();
     }
 
     /** The dashboard's view: peers, edges, depths and traffic. */

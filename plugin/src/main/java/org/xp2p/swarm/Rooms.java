@@ -7,24 +7,29 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.relay.ChunkFeed;
+import org.xp2p.relay.StreamAddress;
+import org.xp2p.relay.StreamPosition;
 
 /**
  * The rooms of this node and their lifecycle: a room exists while it has members, is subscribed to
- * the relay's chunk digests exactly that long, and leaves its traffic totals to the node's when it
- * closes. Creation, membership and removal go through the map's atomic compute, so a join can never
- * land in a room that is being closed.
+ * the relay's events and holds its stream's pull exactly that long, and leaves its traffic totals
+ * to the node's when it closes. Creation, membership and removal go through the map's atomic
+ * compute, so a join can never land in a room that is being closed; calls into the relay that may
+ * start a pull happen outside it.
  */
 final class Rooms {
     private static final Logger LOG = LoggerFactory.getLogger(Rooms.class);
 
     private final SwarmSettings settings;
     private final ChunkFeed feed;
+    private final StreamLinks links;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private Flow closedRooms = Flow.ZERO;
 
-    Rooms(SwarmSettings settings, ChunkFeed feed) {
+    Rooms(SwarmSettings settings, ChunkFeed feed, StreamLinks links) {
         this.settings = settings;
         this.feed = feed;
+        this.links = links;
     }
 
     Room get(String roomId) {
@@ -33,18 +38,21 @@ final class Rooms {
 
     /**
      * Adds the member (creating and subscribing the room when it is the first), sending it
-     * {@code joinedText} before any tree announcement; false when the room is full.
+     * {@code joinedText} before any tree announcement, then makes sure the room holds its stream
+     * (starting the pull at {@code stream} when nobody does); false when the room is full.
+     *
+     * @param knownEpoch the epoch {@code joinedText} describes, -1 when its stream is null
      */
-    boolean join(String roomId, Member member, String joinedText) {
-        boolean[] admitted = {false};
+    boolean join(String roomId, Member member, String joinedText, long knownEpoch, StreamAddress stream) {
+        Room[] admitted = {null};
         rooms.compute(roomId, (id, room) -> {
             if (room == null) {
-                room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes()));
-                Room r = room;
+                room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes()),
+                        links);
                 try {
-                    r.subscription(feed.subscribe(id, r::digest));
+                    room.subscription(feed.subscribe(id, room));
                 } catch (RuntimeException e) {
-                    LOG.warn("swarm room {}: digest subscription failed: {}", id, e.toString());
+                    LOG.warn("swarm room {}: relay subscription failed: {}", id, e.toString());
                 }
             }
             if (room.size() >= settings.maxPeersPerRoom()) {
@@ -52,23 +60,36 @@ final class Rooms {
             }
             member.peer.rooms.add(id);
             member.peer.link.send(joinedText);
-            room.join(member);
-            admitted[0] = true;
+            room.join(member, knownEpoch);
+            admitted[0] = room;
             return room;
         });
-        return admitted[0];
+        Room room = admitted[0];
+        if (room == null) {
+            return false;
+        }
+        try {
+            room.hold(feed, stream);
+            Optional<StreamPosition> now = feed.position(roomId);
+            now.ifPresent(p -> room.catchUp(member, p));
+        } catch (RuntimeException e) {
+            LOG.warn("swarm room {}: holding stream {} failed: {}", roomId, stream.path(), e.toString(), e);
+        }
+        return true;
     }
 
-    /** Removes the peer from the room; closes the room (and its digest subscription) when it empties. */
+    /** Removes the peer from the room; closes the room (its subscription and hold) when it empties. */
     void leave(Peer peer, String roomId, String why) {
         peer.rooms.remove(roomId);
         AutoCloseable[] sub = {null};
         Flow[] retired = {null};
+        Room[] closed = {null};
         rooms.computeIfPresent(roomId, (id, room) -> {
             room.leave(peer.id, why);
             if (room.size() > 0) {
                 return room;
             }
+            closed[0] = room;
             sub[0] = room.takeSubscription();
             retired[0] = room.flow();
             LOG.info("swarm room {}: empty, closed", id);
@@ -80,11 +101,14 @@ final class Rooms {
                         retired[0].uploadBytes(), retired[0].stalls(), 0));
             }
         }
+        if (closed[0] != null) {
+            closed[0].release();
+        }
         if (sub[0] != null) {
             try {
                 sub[0].close();
             } catch (Exception e) {
-                LOG.warn("swarm room {}: unsubscribing digests failed: {}", roomId, e.toString());
+                LOG.warn("swarm room {}: unsubscribing from the relay failed: {}", roomId, e.toString());
             }
         }
     }

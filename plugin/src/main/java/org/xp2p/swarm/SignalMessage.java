@@ -22,7 +22,7 @@ import java.io.UncheckedIOException;
  */
 record SignalMessage(int version, String type, String room, String to, String peer, String reason,
                      String code, String token, Boolean upload, Long slots, String network,
-                     Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, String data) {
+                     Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, String data, String stream) {
     static final int VERSION = 1;
 
     static final JsonFactory JSON = JsonFactory.builder()
@@ -60,6 +60,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
                     case "code" -> b.code = string(p, t, name, 512);
                     case "token" -> b.token = string(p, t, name, 512);
                     case "network" -> b.network = string(p, t, name, 32);
+                    case "stream" -> b.stream = string(p, t, name, 512);
                     case "upload" -> {
                         if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
                             throw new BadMessage("bad-field", "upload must be true or false");
@@ -90,7 +91,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
             throw new BadMessage("bad-field", "field type is required");
         }
         return new SignalMessage(b.version, b.type, b.room, b.to, b.peer, b.reason, b.code, b.token, b.upload,
-                b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.data);
+                b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.data, b.stream);
     }
 
     private static String string(JsonParser p, JsonToken t, String name, int max) throws IOException, BadMessage {
@@ -128,7 +129,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
 
     private static final class Builder {
         int version = -1;
-        String type, room, to, peer, reason, code, token, network, data;
+        String type, room, to, peer, reason, code, token, network, data, stream;
         Boolean upload;
         Long slots, p2pBytes, cdnBytes, uploadBytes, stalls;
     }

@@ -39,7 +39,7 @@ final class SwarmHub implements AutoCloseable {
     private final ChunkFeed feed;
     private final JoinAuth auth;
     private final Clock clock;
-    private final String contextPath;
+    private final StreamLinks links;
     private final String iceServersJson;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
@@ -56,9 +56,9 @@ final class SwarmHub implements AutoCloseable {
         this.settings = settings;
         this.feed = feed;
         this.auth = new JoinAuth(settings, keys, clock);
-        this.rooms = new Rooms(settings, feed);
+        this.links = new StreamLinks(contextPath);
+        this.rooms = new Rooms(settings, feed, links);
         this.clock = clock;
-        this.contextPath = contextPath;
         List<String> ice = new ArrayList<>();
         for (String url : settings.iceServers()) {
             ice.add(Json.object().put("urls", url).end());
@@ -171,6 +171,7 @@ final class SwarmHub implements AutoCloseable {
             throw new SignalMessage.BadMessage("too-many-rooms",
                     "a connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
         }
+        StreamAddress stream = streamOf(roomId, m.stream());
         JoinAuth.Refusal refusal = auth.check(roomId, m.code(), m.token());
         if (refusal != null) {
             LOG.warn("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
@@ -188,8 +189,9 @@ final class SwarmHub implements AutoCloseable {
         boolean upload = Boolean.TRUE.equals(m.upload()) && (settings.uploadOnCellular() || !network.equals("cellular"));
         int slots = upload ? (int) Math.min(m.slots() == null ? settings.maxSlots() : m.slots(), settings.maxSlots()) : 0;
         Member member = new Member(peer, upload, slots, network, clock.millis());
-        String joinedText = joined(roomId, peer, upload, slots); // asks the relay: outside the map's lock
-        boolean admitted = rooms.join(roomId, member, joinedText);
+        Optional<StreamPosition> position = position(roomId); // asks the relay: outside the map's lock
+        String joinedText = joined(roomId, peer, upload, slots, position);
+        boolean admitted = rooms.join(roomId, member, joinedText, position.map(StreamPosition::epoch).orElse(-1L), stream);
         if (!admitted) {
             LOG.warn("swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
             peer.link.send(Json.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
@@ -205,25 +207,36 @@ final class SwarmHub implements AutoCloseable {
         }
     }
 
-    private String joined(String roomId, Peer peer, boolean upload, int slots) {
-        Json json = Json.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
-                .put("slots", (long) slots).put("heartbeatSeconds", (long) Math.max(1, settings.idleTimeoutSeconds() / 3));
-        Optional<StreamPosition> pos;
+    /**
+     * The stream a join pulls: {@code stream} (a request path inside the context, checked by the
+     * relay's rules) or {@code /{room}.flv}. The room stays the stream's id: when the path implies
+     * another id, the room is passed as {@code xresid}, as an http-flv viewer would.
+     */
+    static StreamAddress streamOf(String roomId, String path) throws SignalMessage.BadMessage {
+        String p = path == null ? "/" + roomId + ".flv" : path;
         try {
-            pos = feed.position(roomId);
+            StreamAddress plain = StreamAddress.parse(p, null);
+            return plain.streamId().equals(roomId) ? plain
+                    : StreamAddress.parse(p, "xresid=" + URLEncoder.encode(roomId, StandardCharsets.UTF_8));
+        } catch (StreamAddress.BadAddressException e) {
+            throw new SignalMessage.BadMessage("bad-field", "stream must be a stream path such as /live/cam1.flv: "
+                    + e.getMessage());
+        }
+    }
+
+    private Optional<StreamPosition> position(String roomId) {
+        try {
+            return feed.position(roomId);
         } catch (RuntimeException e) {
             LOG.warn("swarm room {}: stream position unavailable: {}", roomId, e.toString());
-            pos = Optional.empty();
+            return Optional.empty();
         }
-        if (pos.isPresent()) {
-            StreamPosition p = pos.get();
-            String path = contextPath + p.path();
-            json.raw("stream", Json.object().put("path", path).put("epoch", p.epoch()).put("lastSeq", p.lastSeq())
-                    .put("firstSeq", p.firstSeq()).put("init", path + "?xp2p=init")
-                    .put("chunk", path + "?xp2p=chunk&seq={seq}").end());
-        } else {
-            json.raw("stream", "null");
-        }
+    }
+
+    private String joined(String roomId, Peer peer, boolean upload, int slots, Optional<StreamPosition> position) {
+        Json json = Json.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
+                .put("slots", (long) slots).put("heartbeatSeconds", (long) Math.max(1, settings.idleTimeoutSeconds() / 3));
+        json.raw("stream", position.map(links::json).orElse("null"));
         return json.raw("iceServers", iceServersJson).end();
     }
 

@@ -30,11 +30,13 @@ import org.xp2p.config.Settings;
  * @param sendQueue             outbound messages queued per connection before it is dropped
  * @param idleTimeoutSeconds    silence after which a connection counts as gone
  * @param uploadOnCellular      whether peers on cellular networks may upload at all
+ * @param requireCode           {@code xp2p.relay.requireCode}: a join is a viewer, so it needs a valid code too
  */
 record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, List<String> allowedOrigins,
                      int maxDepth, int maxSlots, int standbyCount, int stallStrikes, int maxPeersPerRoom,
                      int maxPeers, int maxRoomsPerConnection, int maxMessageBytes, int messagesPerSecond,
-                     int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular) {
+                     int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular,
+                     boolean requireCode) {
     static final String AUTH = "xp2p.swarm.auth";
     static final String TOKEN_SECRET = "xp2p.swarm.tokenSecret";
     static final String ICE_SERVERS = "xp2p.swarm.iceServers";
@@ -89,7 +91,8 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 s.integer("xp2p.swarm.messageBurst", DEFAULT_MESSAGE_BURST, 1, 1_000_000),
                 s.integer("xp2p.swarm.sendQueue", DEFAULT_SEND_QUEUE, 1, 100_000),
                 s.integer("xp2p.swarm.idleTimeoutSeconds", DEFAULT_IDLE_TIMEOUT_SECONDS, 5, 3_600),
-                s.bool("xp2p.swarm.uploadOnCellular", false));
+                s.bool("xp2p.swarm.uploadOnCellular", false),
+                s.bool("xp2p.relay.requireCode", false));
     }
 
     private static void checkOrigin(String origin) {

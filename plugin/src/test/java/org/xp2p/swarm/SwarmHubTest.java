@@ -13,13 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xp2p.config.Settings;
 import org.xp2p.keys.KeyStoreUnavailableException;
 import org.xp2p.relay.ChunkDigest;
 import org.xp2p.relay.ChunkFeed;
+import org.xp2p.relay.StreamAddress;
+import org.xp2p.relay.StreamFailure;
+import org.xp2p.relay.StreamHold;
 import org.xp2p.relay.StreamPosition;
 
 /**
@@ -158,6 +160,82 @@ class SwarmHubTest {
     }
 
     @Test
+    void aRoomHoldsItsStreamOnceAnnouncesEachEpochOnceAndRetriesAfterAFailure() {
+        hub(Map.of());
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-7\",\"stream\":\"/live/cam7.flv\"}");
+        assertTrue(la.first("\"joined\"").contains("\"stream\":null"));
+        assertEquals(1, feed.holds.size(), "the first join holds the stream");
+        assertEquals("cam-7", feed.holds.get(0).streamId(), "the room stays the stream id");
+        assertEquals("/live/cam7.flv", feed.holds.get(0).path());
+
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-7\"}");
+        assertEquals(1, feed.holds.size(), "one hold per room");
+
+        StreamPosition live = new StreamPosition("cam-7", "/live/cam7.flv", 5, -1, 0);
+        feed.positions.put("cam-7", live);
+        feed.live(live);
+        String expected = "{\"v\":1,\"type\":\"stream\",\"room\":\"cam-7\",\"stream\":{\"path\":\"/ctx/live/cam7.flv\","
+                + "\"epoch\":5,\"lastSeq\":-1,\"firstSeq\":0,\"init\":\"/ctx/live/cam7.flv?xp2p=init&xresid=cam-7\","
+                + "\"chunk\":\"/ctx/live/cam7.flv?xp2p=chunk&seq={seq}&xresid=cam-7\"}}";
+        assertEquals(List.of(expected), la.all("\"stream\""));
+        assertEquals(List.of(expected), lb.all("\"stream\""));
+
+        // a joiner whose joined already describes epoch 5 is not told again; epoch 6 reaches everyone once
+        TestLink lc = new TestLink();
+        Peer c = hub.connect(lc, null);
+        hub.onText(c, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-7\"}");
+        assertTrue(lc.first("\"joined\"").contains("\"epoch\":5"));
+        assertEquals(List.of(), lc.all("\"stream\""));
+        StreamPosition next = new StreamPosition("cam-7", "/live/cam7.flv", 6, 9, 0);
+        feed.positions.put("cam-7", next);
+        feed.live(next);
+        assertEquals(2, la.all("\"stream\"").size());
+        assertEquals(1, lc.all("\"stream\"").size());
+
+        feed.positions.remove("cam-7");
+        feed.holds.clear();
+        feed.fail(StreamFailure.of("cam-7", 404, "stream not found at the origin (x)"));
+        String failed = "{\"v\":1,\"type\":\"stream-failed\",\"room\":\"cam-7\",\"status\":404,\"error\":\"not_found\","
+                + "\"message\":\"stream not found at the origin (x)\"}";
+        assertEquals(List.of(failed), lc.all("\"stream-failed\""));
+        // the test feed's hold stays active, as a real one would not after a failure: end it the relay's way
+        hub.disconnect(c, "test");
+        assertEquals(0, feed.released, "members remain: the hold is kept");
+        hub.disconnect(a, "test");
+        hub.disconnect(b, "test");
+        assertEquals(1, feed.released, "released when the room emptied");
+
+        TestLink ld = new TestLink();
+        Peer d = hub.connect(ld, null);
+        hub.onText(d, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-7\"}");
+        assertEquals(1, feed.holds.size(), "a join into the emptied room holds again");
+        assertEquals("/cam-7.flv", feed.holds.get(0).path(), "default stream path /{room}.flv");
+        hub.onText(d, "{\"v\":1,\"type\":\"join\",\"room\":\"other\",\"stream\":\"/a/%2e%2e/b.flv\"}");
+        assertTrue(ld.first("\"error\"").contains("\"code\":\"bad-field\""));
+    }
+
+    @Test
+    void requireCodeMakesJoinsPresentACodeWhateverTheSwarmMode() {
+        hub(Map.of("xp2p.swarm.auth", "none", "xp2p.relay.requireCode", "true"));
+        TestLink la = new TestLink();
+        hub.onText(hub.connect(la, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\"}");
+        assertTrue(la.first("\"error\"").contains("\"code\":\"auth-required\""));
+        assertEquals(List.of(1008), la.closes);
+        TestLink lb = new TestLink();
+        hub.onText(hub.connect(lb, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"code\":\"bad\"}");
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"auth-failed\""));
+        assertEquals(0, feed.holds.size(), "refused joins hold nothing");
+        TestLink lc = new TestLink();
+        hub.onText(hub.connect(lc, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"code\":\"good-code\"}");
+        lc.first("\"joined\"");
+        assertEquals(1, feed.holds.size());
+    }
+
+    @Test
     void nodeCapRefusesConnections() {
         hub(Map.of("xp2p.swarm.maxPeers", "1"));
         assertTrue(hub.connect(new TestLink(), null) != null);
@@ -206,14 +284,16 @@ class SwarmHubTest {
         }
     }
 
-    /** A relay stand-in the test drives: positions to answer, listeners to call. */
+    /** A relay stand-in the test drives: positions to answer, listeners to call, holds to count. */
     static final class TestFeed implements ChunkFeed {
         final Map<String, StreamPosition> positions = new HashMap<>();
-        final Map<String, List<Consumer<ChunkDigest>>> listeners = new HashMap<>();
+        final Map<String, List<StreamListener>> listeners = new HashMap<>();
+        final List<StreamAddress> holds = new ArrayList<>();
         int closed;
+        int released;
 
         @Override
-        public synchronized AutoCloseable subscribe(String streamId, Consumer<ChunkDigest> listener) {
+        public synchronized AutoCloseable subscribe(String streamId, StreamListener listener) {
             listeners.computeIfAbsent(streamId, k -> new ArrayList<>()).add(listener);
             return () -> {
                 synchronized (this) {
@@ -228,12 +308,47 @@ class SwarmHubTest {
             return Optional.ofNullable(positions.get(streamId));
         }
 
-        void emit(ChunkDigest d) {
-            List<Consumer<ChunkDigest>> copy;
+        @Override
+        public synchronized StreamHold hold(StreamAddress address) {
+            holds.add(address);
+            return new StreamHold() {
+                private boolean done;
+
+                @Override
+                public boolean active() {
+                    synchronized (TestFeed.this) {
+                        return !done;
+                    }
+                }
+
+                @Override
+                public void close() {
+                    synchronized (TestFeed.this) {
+                        if (!done) {
+                            done = true;
+                            released++;
+                        }
+                    }
+                }
+            };
+        }
+
+        private List<StreamListener> of(String streamId) {
             synchronized (this) {
-                copy = List.copyOf(listeners.getOrDefault(d.streamId(), List.of()));
+                return List.copyOf(listeners.getOrDefault(streamId, List.of()));
             }
-            copy.forEach(l -> l.accept(d));
+        }
+
+        void emit(ChunkDigest d) {
+            of(d.streamId()).forEach(l -> l.digest(d));
+        }
+
+        void live(StreamPosition p) {
+            of(p.streamId()).forEach(l -> l.live(p));
+        }
+
+        void fail(StreamFailure f) {
+            of(f.streamId()).forEach(l -> l.failed(f));
         }
     }
 }

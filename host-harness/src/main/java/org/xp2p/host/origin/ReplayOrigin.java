@@ -78,6 +78,12 @@ public final class ReplayOrigin implements AutoCloseable {
         statuses.put(path, status);
     }
 
+    /** Serve {@code path} normally again (undoes {@link #respond} and {@link #garbage}). */
+    public void serve(String path) {
+        statuses.remove(path);
+        garbage.remove(path);
+    }
+
     /** Answer {@code path} with 200 and bytes that are not FLV. */
     public void garbage(String path) {
         garbage.add(path);
