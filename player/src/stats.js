@@ -64,15 +64,26 @@ export function liveLatencyMillis(bufferedAheadSeconds, announcedAt, now) {
   return Math.max(0, Math.round(bufferedAheadSeconds * 1000 + (now - announcedAt)));
 }
 
-/** Playback rate for the latency controller: catch up (faster) while too far behind, else 1. */
-export function catchUpRate(latencyMs, targetMs, currentRate, { behindMs = 1500, settleMs = 300, rate = 1.1 } = {}) {
+/**
+ * Playback rate for the latency controller: catch up (faster) while too far behind; fall back
+ * (slower) while so close to live that a late chunk would stall playback, as after a start on a
+ * stream that had only one chunk; else 1.
+ */
+export function catchUpRate(latencyMs, targetMs, currentRate,
+  { behindMs = 1500, aheadMs = 1000, settleMs = 300, fast = 1.1, slow = 0.9 } = {}) {
   if (latencyMs === null) {
     return 1;
   }
   if (latencyMs > targetMs + behindMs) {
-    return rate;
+    return fast;
   }
   if (currentRate > 1 && latencyMs > targetMs + settleMs) {
+    return currentRate;
+  }
+  if (latencyMs < targetMs - aheadMs) {
+    return slow;
+  }
+  if (currentRate < 1 && latencyMs < targetMs - settleMs) {
     return currentRate;
   }
   return 1;

@@ -39,6 +39,13 @@ test('catch-up speeds up only when well behind and settles near the target', () 
   assert.equal(catchUpRate(3200, 3000, 1.1), 1);
 });
 
+test('too close to live, playback slows until a late chunk can no longer stall it', () => {
+  assert.equal(catchUpRate(1200, 3000, 1), 0.9);
+  assert.equal(catchUpRate(2500, 3000, 1), 1, 'inside the tolerance');
+  assert.equal(catchUpRate(2600, 3000, 0.9), 0.9, 'keeps falling back until close to the target');
+  assert.equal(catchUpRate(2800, 3000, 0.9), 1);
+});
+
 test('signalling backoff grows, is jittered and capped', () => {
   assert.equal(backoffMillis(0, () => 0), 250);
   assert.equal(backoffMillis(0, () => 1), 500);

@@ -21,8 +21,8 @@ const deadline = Date.now() + (cfg.timeoutMs || 120000);
 const out = { ok: false, reason: 'not started', pages: [], statBefore: null, statAfter: null, roomAfter: null, console: [] };
 
 function finish(code) {
-  process.stdout.write(`${JSON.stringify(out)}\n`);
-  process.exit(code);
+  // exit only once the whole line is written: a pipe takes it in pieces
+  process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(code));
 }
 setTimeout(() => { out.reason = 'hard timeout'; finish(3); }, (cfg.timeoutMs || 120000) + 30000).unref();
 
@@ -146,6 +146,7 @@ try {
   out.reason = 'done';
   await context.close().catch(() => {});
   finish(0);
+  await new Promise(() => {}); // finish() exits
 } catch (e) {
   out.reason = `script failed: ${e && e.stack ? e.stack : e}`;
   try {
