@@ -96,6 +96,8 @@ export class Xp2pPlayer extends EventTarget {
     this.bootstrapping = false;
     this.failures = 0;
     this.lastError = null;
+    this.carried = {};           // counters of schedulers replaced by a media restart
+    this.reportBase = null;      // totals at the latest join: reports count from there
   }
 
   log(msg) {
@@ -203,8 +205,16 @@ export class Xp2pPlayer extends EventTarget {
     this.rejectStart?.(new Error('stopped'));
   }
 
+  /** The scheduler's counters, those of schedulers replaced by a media restart included. */
+  counters() {
+    const now = this.scheduler ? this.scheduler.stats : {};
+    const all = { ...this.carried };
+    for (const [k, v] of Object.entries(now)) all[k] = (all[k] || 0) + v;
+    return all;
+  }
+
   stats() {
-    const s = this.scheduler ? this.scheduler.stats : {};
+    const s = this.counters();
     const latency = this.latency();
     return {
       state: this.state,
@@ -235,9 +245,14 @@ export class Xp2pPlayer extends EventTarget {
     };
   }
 
+  /** Reports to the server (counters since the latest join, as PROTOCOL section 7 wants) and to listeners. */
   report() {
     const s = this.stats();
-    this.signal?.send({ type: 'stats', room: this.room, p2pBytes: s.p2pBytes, cdnBytes: s.cdnBytes, uploadBytes: s.uploadBytes, stalls: s.stalls });
+    const b = this.reportBase;
+    if (b) {
+      this.signal?.send({ type: 'stats', room: this.room, p2pBytes: s.p2pBytes - b.p2pBytes, cdnBytes: s.cdnBytes - b.cdnBytes,
+        uploadBytes: s.uploadBytes - b.uploadBytes, stalls: s.stalls - b.stalls });
+    }
     this.emit('stats', s);
   }
 
@@ -248,7 +263,9 @@ export class Xp2pPlayer extends EventTarget {
       return;
     }
     switch (m.type) {
-      case 'joined':
+      case 'joined': {
+        const now = this.stats();
+        this.reportBase = { p2pBytes: now.p2pBytes, cdnBytes: now.cdnBytes, uploadBytes: now.uploadBytes, stalls: now.stalls };
         this.peerId = m.peer;
         this.upload = m.upload;
         this.iceServers = Array.isArray(m.iceServers) ? m.iceServers : [];
@@ -256,7 +273,8 @@ export class Xp2pPlayer extends EventTarget {
         this.log(`joined ${this.room} (upload ${m.upload}, slots ${m.slots})`);
         if (m.stream) this.onStream(m.stream);
         else if (this.state === 'connecting') this.setState('waiting');
-        return;
+        return undefined;
+      }
       case 'stream': return this.onStream(m.stream);
       case 'stream-failed': return this.onStreamFailed(m);
       case 'parent':
@@ -554,6 +572,7 @@ export class Xp2pPlayer extends EventTarget {
 
   restartMedia() {
     this.scheduler.stop();
+    for (const [k, v] of Object.entries(this.scheduler.stats)) this.carried[k] = (this.carried[k] || 0) + v;
     this.teardownMedia();
     this.store.clear();
     this.lastAppended = null;

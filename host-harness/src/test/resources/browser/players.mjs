@@ -12,6 +12,7 @@
 // Prints ONE JSON line on stdout:
 //   {ok, reason, pages:[{name, before, after, samples}], statBefore, statAfter, roomAfter, console}
 // Every wait is bounded by timeoutMs; the script always exits.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const cfg = JSON.parse(process.argv[2]);
@@ -40,6 +41,32 @@ async function until(what, fn, ms = 20000) {
 async function json(path) {
   const r = await fetch(`${cfg.base}${path}`, { cache: 'no-store' });
   return r.status === 200 ? r.json() : { status: r.status };
+}
+
+/** CPU seconds (user + system) of this process's descendants now alive: the browser's processes. */
+function browserCpuSeconds() {
+  const procs = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch (e) {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  for (const [pid, p] of procs) {
+    for (let up = p.ppid, hops = 0; up > 1 && hops < 16; up = (procs.get(up) || { ppid: 0 }).ppid, hops++) {
+      if (up === process.pid) {
+        ticks += p.ticks;
+        break;
+      }
+    }
+    if (pid === process.pid) continue;
+  }
+  return ticks / 100; // USER_HZ
 }
 
 let context;
@@ -108,6 +135,8 @@ try {
   // players report every 2 s: let every startup be reported before the window opens
   await sleep(2500);
   out.statBefore = await json(`/stat?xresid=${encodeURIComponent(cfg.room)}`);
+  out.streamBefore = await json(`/xp2p/streams?xresid=${encodeURIComponent(cfg.room)}`);
+  const cpu0 = browserCpuSeconds();
   const before = await sampleAll();
   const t0 = Date.now();
   const samples = pages.map(() => []);
@@ -131,6 +160,8 @@ try {
     all.forEach((s, i) => s && samples[i].push({ t: Date.now() - t0, currentTime: s.currentTime, stalls: s.stalls, parent: s.parent, latency: s.latencyMillis, p2p: s.p2pBytes, cdn: s.cdnBytes }));
   }
   const elapsedMs = Date.now() - t0;
+  out.browserCpuSeconds = browserCpuSeconds() - cpu0;
+  out.streamAfter = await json(`/xp2p/streams?xresid=${encodeURIComponent(cfg.room)}`);
   const after = await sampleAll();
   // players report every 2 s: wait one report so /stat covers the window
   await sleep(2500);
