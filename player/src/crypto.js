@@ -70,6 +70,9 @@ export async function decryptBody(key, body) {
     total += clear.byteLength;
     offset += 4 + length;
   }
+  if (plain.length === 0) {
+    throw new Error('encrypted body holds no record');
+  }
   const out = new Uint8Array(total);
   let at = 0;
   for (const p of plain) {

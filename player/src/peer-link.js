@@ -9,6 +9,7 @@ import { Reassembler, decodeFrame, framesOf } from './frame.js';
 const OPEN_TIMEOUT_MS = 5000;
 const SEND_HIGH_WATER = 1 << 20;
 const SEND_LOW_WATER = 256 << 10;
+const MAX_CHILD_REQUESTS = 8;
 
 export class PeerLink {
   /**
@@ -35,6 +36,7 @@ export class PeerLink {
     this.remoteSet = false;
     this.candidates = [];
     this.requests = new Map(); // seq -> resolve
+    this.serving = new Set();  // seqs a child asked for that are being answered
     this.reassembler = new Reassembler();
     this.closed = false;
     this.state = 'new';
@@ -109,16 +111,24 @@ export class PeerLink {
   /** Child end: asks for chunk `seq`. Returns {promise, cancel}; the promise gives {bytes} or {reason}. */
   request(seq) {
     let settle;
+    let settled = false;
     const promise = new Promise((resolve) => { settle = resolve; });
+    const finish = (result) => {
+      settled = true;
+      settle(result);
+    };
     const done = (result) => {
       if (this.requests.get(seq) === done) {
         this.requests.delete(seq);
       }
-      settle(result);
+      finish(result);
     };
     this.opened.then((open) => {
+      if (settled) {
+        return; // cancelled while the channel was opening: ask for nothing
+      }
       if (!open || !this.dc || this.dc.readyState !== 'open') {
-        settle({ reason: 'unreachable' });
+        finish({ reason: this.closed ? 'cancelled' : 'unreachable' });
         return;
       }
       this.requests.set(seq, done);
@@ -127,9 +137,11 @@ export class PeerLink {
     return {
       promise,
       cancel: () => {
-        this.requests.delete(seq);
+        if (this.requests.get(seq) === done) {
+          this.requests.delete(seq);
+        }
         this.reassembler.forget(seq);
-        settle({ reason: 'cancelled' });
+        finish({ reason: 'cancelled' });
       },
     };
   }
@@ -169,10 +181,16 @@ export class PeerLink {
     } catch (e) {
       return;
     }
-    if (!Number.isSafeInteger(seq) || seq < 0) {
-      return;
+    if (!Number.isSafeInteger(seq) || seq < 0 || this.serving.has(seq) || this.serving.size >= MAX_CHILD_REQUESTS) {
+      return; // a duplicate, or more outstanding requests than any honest child makes
     }
-    const bytes = await this.serve(seq);
+    this.serving.add(seq);
+    let bytes;
+    try {
+      bytes = await this.serve(seq);
+    } finally {
+      this.serving.delete(seq);
+    }
     if (!this.dc || this.dc.readyState !== 'open') {
       return;
     }
@@ -187,8 +205,12 @@ export class PeerLink {
     for (const frame of framesOf(seq, bytes)) {
       while (this.dc.readyState === 'open' && this.dc.bufferedAmount > SEND_HIGH_WATER) {
         await new Promise((resolve) => {
-          this.dc.addEventListener('bufferedamountlow', resolve, { once: true });
-          setTimeout(resolve, 1000);
+          const timer = setTimeout(done, 1000);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.dc.addEventListener('bufferedamountlow', done, { once: true });
         });
       }
       if (this.dc.readyState !== 'open') {
@@ -197,6 +219,11 @@ export class PeerLink {
       this.dc.send(frame);
       this.onUpload(frame.byteLength - 20);
     }
+  }
+
+  /** The DataChannel is open now. */
+  isOpen() {
+    return !!this.dc && this.dc.readyState === 'open';
   }
 
   fail(reason) {
@@ -212,7 +239,7 @@ export class PeerLink {
     }
     this.closed = true;
     this.resolveOpened(false);
-    this.fail('unreachable');
+    this.fail('cancelled'); // closed on purpose (parent changed): not the parent's failure
     try {
       this.pc.close();
     } catch (e) {

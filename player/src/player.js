@@ -22,6 +22,7 @@ const HOLD_MS = 8000;        // how long a parent holds a child's request for a 
 const STATS_EVERY_MS = 2000;
 const CONTROL_EVERY_MS = 250;
 const STARTUP_MAX_CHUNKS = 8;
+const HTTP_TIMEOUT_MS = 8000; // one init or chunk request; the scheduler retries within its deadline
 const DEFAULT_BASE = (() => {
   try {
     return new URL('.', import.meta.url).href;
@@ -100,6 +101,10 @@ export class Xp2pPlayer extends EventTarget {
     this.reportBase = null;      // totals at the latest join: reports count from there
   }
 
+  get stopped() {
+    return this.state === 'stopped';
+  }
+
   log(msg) {
     this.logFn(`[xp2p ${this.peerId || '-'}] ${msg}`);
   }
@@ -143,12 +148,14 @@ export class Xp2pPlayer extends EventTarget {
   async begin() {
     this.playback = new PlaybackStats();
     this.setState('connecting');
+    this.gen = 0;
     if (!mpegts.getFeatureList().mseLivePlayback) {
       throw new Error('this browser cannot play live FLV through Media Source Extensions');
     }
     if (this.code) {
       if (!this.keyHex) {
         const r = await fetch(new URL(`code/${encodeURIComponent(this.code)}`, this.base), { cache: 'no-store' });
+        if (this.stopped) return;
         if (r.status !== 200) {
           this.fatal('bad_code', `the key service does not know code ${this.code} (HTTP ${r.status})`, r.status);
           return;
@@ -156,6 +163,7 @@ export class Xp2pPlayer extends EventTarget {
         this.keyHex = (await r.json()).key;
       }
       this.key = await importStreamKey(hexToBytes(this.keyHex));
+      if (this.stopped) return;
     }
     this.watchVideo();
     this.scheduler = this.newScheduler();
@@ -174,6 +182,7 @@ export class Xp2pPlayer extends EventTarget {
   }
 
   join() {
+    this.reportBase = null; // no report until joined sets the new base
     const m = { type: 'join', room: this.room, stream: this.path, upload: this.upload, slots: this.slots, network: this.network };
     if (this.code) m.code = this.code;
     if (this.token) m.token = this.token;
@@ -194,6 +203,7 @@ export class Xp2pPlayer extends EventTarget {
     }
     this.report();
     this.setState('stopped');
+    clearTimeout(this.retryJoin);
     this.timers.forEach(clearInterval);
     this.timers = [];
     this.signal?.stop();
@@ -268,6 +278,8 @@ export class Xp2pPlayer extends EventTarget {
         this.reportBase = { p2pBytes: now.p2pBytes, cdnBytes: now.cdnBytes, uploadBytes: now.uploadBytes, stalls: now.stalls };
         this.peerId = m.peer;
         this.upload = m.upload;
+        this.signal.markHealthy();
+        this.setParentLink(null); // a new membership: the parent message that follows decides
         this.iceServers = Array.isArray(m.iceServers) ? m.iceServers : [];
         this.signal.setHeartbeat(Math.max(1, m.heartbeatSeconds || 15));
         this.log(`joined ${this.room} (upload ${m.upload}, slots ${m.slots})`);
@@ -296,6 +308,9 @@ export class Xp2pPlayer extends EventTarget {
         this.log(`server refused ${m.ref || 'a message'}: ${m.code}: ${m.message}`);
         if (m.ref === 'join') {
           this.fatal(m.code, m.message);
+          if (m.code === 'auth-required' || m.code === 'auth-failed') {
+            this.signal.stop(); // retrying cannot help; the server closes the socket anyway
+          }
         }
         return undefined;
       default:
@@ -309,8 +324,9 @@ export class Xp2pPlayer extends EventTarget {
     if (!this.media) this.setState('waiting');
     // ask again later: leaving and joining starts a new pull attempt
     const wait = Math.min(30000, 2000 * 2 ** Math.min(this.failures - 1, 4));
-    setTimeout(() => {
-      if (this.state !== 'stopped' && this.signal.connected) {
+    clearTimeout(this.retryJoin);
+    this.retryJoin = setTimeout(() => {
+      if (!this.stopped && this.signal.connected) {
         this.signal.send({ type: 'leave', room: this.room });
         this.join();
       }
@@ -321,6 +337,11 @@ export class Xp2pPlayer extends EventTarget {
     const previous = this.desc;
     this.desc = desc;
     this.failures = 0;
+    clearTimeout(this.retryJoin);
+    if (this.bootstrapping && previous && previous.epoch !== desc.epoch) {
+      this.restartMedia(); // the bootstrap in progress may mix epochs: start over with this one
+      return;
+    }
     if (!previous || !this.media) {
       if (!this.bootstrapping && !this.media) this.bootstrap();
       return;
@@ -334,15 +355,19 @@ export class Xp2pPlayer extends EventTarget {
 
   /** A new epoch: the chunks go on unless the codec configuration or the numbering changed. */
   async checkInit(continues) {
+    const gen = this.gen;
     try {
       const init = await this.fetchInit();
+      if (this.stopped || gen !== this.gen) return;
       const same = continues && this.init && init.byteLength === this.init.byteLength && init.every((b, i) => b === this.init[i]);
       if (!same) {
         this.log('codec configuration or numbering changed: restarting playback at the new epoch');
         this.restartMedia();
       }
     } catch (e) {
-      this.log(`new epoch: ${e.message}`);
+      if (this.stopped || gen !== this.gen) return;
+      this.log(`new epoch: ${e.message}; restarting playback`);
+      this.restartMedia();
     }
   }
 
@@ -404,12 +429,14 @@ export class Xp2pPlayer extends EventTarget {
 
   newScheduler() {
     return new ChunkScheduler({
-      server: (seq) => this.fetchChunk(seq),
+      server: (seq, timeoutMs) => this.fetchChunk(seq, timeoutMs),
       bufferSeconds: () => this.bufferedAhead(),
       onChunk: (seq, bytes, info) => this.play(seq, bytes, info),
+      onVerified: (seq, bytes) => this.keep(seq, bytes),
       onSkip: (seq, why) => this.log(`chunk ${seq} skipped: ${why}`),
       onParentFailure: (parent, reason, seq) => {
         this.log(`parent ${parent} ${reason} on chunk ${seq}: reported, chunk taken over HTTP`);
+        if (parent !== this.parent) return; // moved meanwhile: nothing to report
         this.signal.send({ type: 'stall', room: this.room, peer: parent, reason });
       },
     });
@@ -421,12 +448,20 @@ export class Xp2pPlayer extends EventTarget {
     return u;
   }
 
-  async fetchBody(url) {
-    const r = await fetch(url, { cache: 'no-store' });
-    if (r.status !== 200) {
-      return { status: r.status };
+  async fetchBody(url, timeoutMs = HTTP_TIMEOUT_MS) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), Math.min(timeoutMs, HTTP_TIMEOUT_MS));
+    let r;
+    let wire;
+    try {
+      r = await fetch(url, { cache: 'no-store', signal: abort.signal });
+      if (r.status !== 200) {
+        return { status: r.status };
+      }
+      wire = new Uint8Array(await r.arrayBuffer());
+    } finally {
+      clearTimeout(timer);
     }
-    const wire = new Uint8Array(await r.arrayBuffer());
     const bytes = this.key ? await decryptBody(this.key, wire) : wire;
     return {
       status: 200, bytes, wireBytes: wire.byteLength,
@@ -434,8 +469,8 @@ export class Xp2pPlayer extends EventTarget {
     };
   }
 
-  fetchChunk(seq) {
-    return this.fetchBody(this.chunkUrl(seq));
+  fetchChunk(seq, timeoutMs) {
+    return this.fetchBody(this.chunkUrl(seq), timeoutMs);
   }
 
   async fetchInit() {
@@ -450,8 +485,11 @@ export class Xp2pPlayer extends EventTarget {
   /** Init segment, then the newest keyframe chunk at least the target latency behind live, over HTTP. */
   async bootstrap() {
     this.bootstrapping = true;
+    const gen = this.gen;
+    const current = () => !this.stopped && gen === this.gen;
     try {
       const init = await this.fetchInit();
+      if (!current()) return;
       let newest = Math.max(this.desc.lastSeq, this.scheduler.maxSeq);
       if (newest < 0) {
         this.setState('waiting');
@@ -461,7 +499,13 @@ export class Xp2pPlayer extends EventTarget {
       const got = [];
       for (let seq = newest; seq >= Math.max(0, this.desc.firstSeq ?? 0) && got.length < STARTUP_MAX_CHUNKS; seq--) {
         const r = await this.fetchChunk(seq);
+        if (!current()) return;
         if (r.status !== 200) break;
+        const expected = this.scheduler.digests.get(seq)?.sha256 ?? r.sha256;
+        if (!expected || !(await this.scheduler.verify(r.bytes, expected))) {
+          this.log(`startup chunk ${seq} does not match its digest: not played`);
+          break;
+        }
         this.bootstrapBytes += r.wireBytes;
         this.bootstrapChunks = (this.bootstrapChunks || 0) + 1;
         got.push({ seq, bytes: r.bytes, keyframe: r.keyframe, dts: firstTimestamp(r.bytes) });
@@ -487,9 +531,9 @@ export class Xp2pPlayer extends EventTarget {
       this.log(`playing from chunk ${got[start].seq} (${start + 1} chunks behind the newest, over HTTP)`);
       this.scheduler.startAt(newest + 1, newest);
     } catch (e) {
-      this.fail(0, 'startup', e.message);
+      if (current()) this.fail(0, 'startup', e.message);
     } finally {
-      this.bootstrapping = false;
+      if (gen === this.gen) this.bootstrapping = false;
     }
   }
 
@@ -529,7 +573,15 @@ export class Xp2pPlayer extends EventTarget {
       const list = this.waiters.get(seq) || [];
       list.push(resolve);
       this.waiters.set(seq, list);
-      setTimeout(() => resolve(null), HOLD_MS);
+      setTimeout(() => {
+        const still = this.waiters.get(seq);
+        if (still) {
+          const rest = still.filter((w) => w !== resolve);
+          if (rest.length) this.waiters.set(seq, rest);
+          else this.waiters.delete(seq);
+        }
+        resolve(null);
+      }, HOLD_MS);
     });
   }
 
@@ -571,6 +623,11 @@ export class Xp2pPlayer extends EventTarget {
   }
 
   restartMedia() {
+    if (this.stopped) return;
+    this.gen++;
+    this.bootstrapping = false;
+    for (const wake of [...this.waiters.values()].flat()) wake(null);
+    this.waiters.clear();
     this.scheduler.stop();
     for (const [k, v] of Object.entries(this.scheduler.stats)) this.carried[k] = (this.carried[k] || 0) + v;
     this.teardownMedia();
@@ -584,7 +641,7 @@ export class Xp2pPlayer extends EventTarget {
   watchVideo() {
     const v = this.video;
     const first = () => {
-      if (this.playback.firstFrameAt !== null) return;
+      if (this.playback.firstFrameAt !== null || this.stopped) return;
       this.playback.firstFrame();
       this.setState('playing');
       this.log(`first frame after ${this.playback.startupMillis} ms`);

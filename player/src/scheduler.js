@@ -90,7 +90,8 @@ export class ChunkScheduler {
     this.ready = new Map();
     this.needKeyframe = false;
     this.lastDigestAt = this.now();
-    this.failedParents = new Set();
+    this.failedParents = new WeakSet();
+    this.onVerified = o.onVerified || (() => {});
     this.stopped = false;
     this.stats = { p2pBytes: 0, cdnBytes: 0, p2pChunks: 0, cdnChunks: 0, rejected: 0, parentFailures: 0, missing: 0, skipped: 0, verified: 0 };
   }
@@ -182,13 +183,17 @@ export class ChunkScheduler {
     try {
       const digest = this.digests.get(seq);
       const link = this.parent;
+      let got = null;
       if (link && digest) {
-        const got = await this.fromParent(link, seq, digest, job);
-        if (got) {
-          return got;
-        }
+        got = await this.fromParent(link, seq, digest, job);
       }
-      return await this.fromServer(seq, job);
+      if (!got) {
+        got = await this.fromServer(seq, job);
+      }
+      if (got.bytes && !job.cancelled) {
+        this.onVerified(seq, got.bytes); // children may have it before it is played
+      }
+      return got;
     } catch (e) {
       return { bytes: null, why: String(e && e.message ? e.message : e) };
     }
@@ -221,6 +226,11 @@ export class ChunkScheduler {
       return null;
     }
     req.cancel();
+    if (r.reason === 'cancelled' || (r.reason === 'late' && link.isOpen && !link.isOpen())) {
+      // closed on purpose, or still connecting: the server fills in; a channel that never opens
+      // is reported as unreachable by the link itself
+      return null;
+    }
     this.parentFailed(link, r.reason === 'unreachable' ? 'unreachable' : 'stalled', seq);
     return null;
   }
@@ -240,7 +250,7 @@ export class ChunkScheduler {
     while (!job.cancelled && !this.stopped && this.now() < deadline) {
       let r;
       try {
-        r = await this.server(seq);
+        r = await this.server(seq, Math.max(1000, deadline - this.now()));
       } catch (e) {
         r = { status: 0, error: e };
       }

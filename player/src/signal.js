@@ -36,7 +36,6 @@ export class SignalClient {
     const ws = new WebSocket(this.url);
     this.ws = ws;
     ws.onopen = () => {
-      this.attempt = 0;
       this.connected = true;
       this.onOpen();
     };
@@ -61,6 +60,14 @@ export class SignalClient {
       this.onClose(e.code, e.reason);
       this.retry = setTimeout(() => this.open(), wait);
     };
+  }
+
+  /**
+   * The server accepted us (joined): the next drop retries quickly again. Not done on open, so a
+   * server that accepts the socket and then refuses (full, auth) is retried with growing waits.
+   */
+  markHealthy() {
+    this.attempt = 0;
   }
 
   /** Starts (or with 0 stops) the ping every `seconds`. */

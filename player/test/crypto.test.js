@@ -46,6 +46,7 @@ test('a wrong key, an altered byte, a truncated body or a foreign header is refu
   const foreign = body.slice();
   foreign[0] = 0x46;
   await assert.rejects(decryptBody(key, foreign), /XP2E/);
+  await assert.rejects(decryptBody(key, body.subarray(0, 12)), /no record/, 'a header alone is not an empty stream');
 });
 
 test('encryptBody (the server shape: one record) round-trips; hex helpers', async () => {

@@ -197,3 +197,37 @@ test('with no digest for a while (signalling down) the server is polled for the 
   assert.deepEqual(got, [[7, 'server'], [8, 'server']]);
   s.stop();
 });
+
+test('a link closed on purpose, or still connecting at the deadline, is not reported', async () => {
+  const closed = scheduler({ server: server() });
+  closed.s.setParent(parent(() => 'cancelled'));
+  closed.s.startAt(0);
+  closed.s.digest(await digestOf(0));
+  await until('chunk over HTTP', () => closed.got.length === 1);
+  assert.deepEqual(closed.failures, []);
+
+  const connecting = scheduler({ server: server() });
+  const link = parent(() => 'never');
+  link.isOpen = () => false;
+  connecting.s.setParent(link);
+  connecting.s.startAt(0);
+  connecting.s.digest(await digestOf(0));
+  await until('chunk over HTTP', () => connecting.got.length === 1);
+  assert.deepEqual(connecting.got, [[0, 'server']]);
+  assert.deepEqual(connecting.failures, [], 'the link reports unreachable itself if it never opens');
+});
+
+test('a verified chunk is offered to children before it is played', async () => {
+  const verified = [];
+  const srv = server();
+  const link = parent((seq) => (seq === 0 ? 'never' : chunk(seq)));
+  const { s, got } = scheduler({ server: srv, onVerified: (seq) => verified.push(seq),
+    options: { ...FAST, minParentMs: 300, maxParentMs: 300 } });
+  s.setParent(link);
+  s.startAt(0);
+  for (const seq of [0, 1]) s.digest(await digestOf(seq));
+  await until('chunk 1 verified', () => verified.includes(1));
+  assert.deepEqual(got, [], 'chunk 0 is still on its way: nothing played yet');
+  await until('both played', () => got.length === 2);
+  assert.deepEqual(got.map((g) => g[0]), [0, 1]);
+});
