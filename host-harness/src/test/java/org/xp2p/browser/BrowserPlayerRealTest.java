@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
+import org.xp2p.host.IssuedCode;
 import org.xp2p.host.RealTools;
 import org.xp2p.host.origin.ReplayOrigin;
 
@@ -154,10 +155,7 @@ class BrowserPlayerRealTest {
         start(Map.of("xp2p.relay.requireCode", "true", "xp2p.swarm.auth", "none"));
         List<String> codes = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            HttpResponse<String> issued = HTTP.send(HttpRequest.newBuilder(uri("/code"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, issued.statusCode(), issued.body());
-            codes.add("&code=" + Json.parse(issued.body()).str("code"));
+            codes.add("&code=" + IssuedCode.issue(HTTP, uri("/code")).code());
         }
         Json out = run("swarm", 2, 8_000, "", codes);
         double window = out.num("elapsedMs") / 1000.0;

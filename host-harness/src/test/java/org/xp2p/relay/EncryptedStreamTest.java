@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -21,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xp2p.host.IssuedCode;
 import org.xp2p.host.RealTools;
 
 /** A viewer presenting a code gets AES-256-GCM records (docs/PROTOCOL.md section 5). */
@@ -36,13 +34,8 @@ class EncryptedStreamTest {
     }
 
     private String[] newCode() throws Exception {
-        HttpResponse<String> r = RelayFixture.HTTP.send(HttpRequest.newBuilder(fx.uri("/code"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        Matcher code = Pattern.compile("\"code\":\"([^\"]+)\"").matcher(r.body());
-        Matcher key = Pattern.compile("\"key\":\"([0-9a-f]+)\"").matcher(r.body());
-        assertTrue(code.find() && key.find(), r.body());
-        return new String[] {code.group(1), key.group(1)};
+        IssuedCode c = IssuedCode.issue(RelayFixture.HTTP, fx.uri("/code"));
+        return new String[] {c.code(), c.key()};
     }
 
     /** Captures about {@code bytes} of the encrypted response. */

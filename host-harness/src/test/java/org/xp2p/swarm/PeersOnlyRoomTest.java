@@ -28,6 +28,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xp2p.host.IssuedCode;
 import org.xp2p.host.Host;
 import org.xp2p.host.Poll;
 import org.xp2p.host.origin.ReplayOrigin;
@@ -307,13 +308,8 @@ class PeersOnlyRoomTest {
     // ------------------------------------------------------------------ encryption
 
     private String[] newCode() throws Exception {
-        HttpResponse<String> r = SignalClient.HTTP.send(HttpRequest.newBuilder(URI.create(host.baseUri() + "/code"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        Matcher code = Pattern.compile("\"code\":\"([^\"]+)\"").matcher(r.body());
-        Matcher key = Pattern.compile("\"key\":\"([0-9a-f]+)\"").matcher(r.body());
-        assertTrue(code.find() && key.find(), r.body());
-        return new String[] {code.group(1), key.group(1)};
+        IssuedCode c = IssuedCode.issue(SignalClient.HTTP, URI.create(host.baseUri() + "/code"));
+        return new String[] {c.code(), c.key()};
     }
 
     /**
