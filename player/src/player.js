@@ -240,6 +240,8 @@ export class Xp2pPlayer extends EventTarget {
       depth: this.depth,
       children: this.children.slice(),
       peerId: this.peerId,
+      upload: this.upload,
+      network: this.network,
       parentFailures: s.parentFailures || 0,
       rejected: s.rejected || 0,
       verified: s.verified || 0,

@@ -9,6 +9,8 @@
 //   close   parent A and leaf children; A's page is closed during the window
 //   freeze  parent A and leaf children; A's JavaScript is paused (debugger) during the window
 //   tamper  A alters every chunk it sends to its children
+//   edge    A, then B on an emulated cellular network (upload defaults off), then C; during the
+//           window B's signalling socket drops (the player must reconnect and rejoin)
 // Prints ONE JSON line on stdout:
 //   {ok, reason, pages:[{name, before, after, samples}], statBefore, statAfter, roomAfter, console}
 // Every wait is bounded by timeoutMs; the script always exits.
@@ -86,12 +88,17 @@ try {
     viewport: { width: 960, height: 640 },
   });
   const stats = (p) => p.page.evaluate(() => (window.xp2pPlayer ? window.xp2pPlayer.stats() : null)).catch(() => null);
-  const open = async (name, upload, extra = '') => {
+  const open = async (name, upload, extra = '', cellular = false) => {
     const page = await context.newPage();
+    if (cellular) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1, connectionType: 'cellular4g' });
+    }
     const entry = { name, page, closed: false, frozen: false };
     page.on('console', (m) => out.console.length < 300 && out.console.push(`${name}: ${m.text()}`));
     page.on('pageerror', (e) => out.console.push(`${name} pageerror: ${e.message}`));
-    const q = `stream=${encodeURIComponent(cfg.stream)}&upload=${upload ? 1 : 0}${cfg.query || ''}${extra}`;
+    const q = `stream=${encodeURIComponent(cfg.stream)}${upload === null ? '' : `&upload=${upload ? 1 : 0}`}${cfg.query || ''}${extra}`;
     await page.goto(`${cfg.base}/?${q}`, { timeout: 15000 });
     pages.push(entry);
     await until(`${name} to play`, async () => {
@@ -109,8 +116,8 @@ try {
   const n = scenario === 'solo' ? 1 : (scenario === 'swarm' ? cfg.pages || 8 : cfg.pages || 3);
   for (let i = 0; i < n; i++) {
     const name = String.fromCharCode(65 + (i % 26)) + (i >= 26 ? Math.floor(i / 26) : '');
-    const upload = scenario === 'swarm' ? true : i === 0;
-    await open(name, upload, (i === 0 ? '&slots=8' : '') + ((cfg.pageQueries && cfg.pageQueries[i]) || ''));
+    const upload = scenario === 'swarm' ? true : (scenario === 'edge' ? (i === 1 ? null : true) : i === 0);
+    await open(name, upload, (i === 0 ? '&slots=8' : '') + ((cfg.pageQueries && cfg.pageQueries[i]) || ''), scenario === 'edge' && i === 1);
   }
   if (scenario === 'tamper') {
     await pages[0].page.evaluate(() => {
@@ -143,9 +150,16 @@ try {
   let acted = false;
   while (Date.now() - t0 < (cfg.windowMs || 10000) && Date.now() < deadline) {
     await sleep(1000);
-    if (!acted && (scenario === 'close' || scenario === 'freeze') && Date.now() - t0 > 3000) {
+    if (!acted && (scenario === 'close' || scenario === 'freeze' || scenario === 'edge') && Date.now() - t0 > 3000) {
       acted = true;
-      if (scenario === 'close') {
+      if (scenario === 'edge') {
+        out.closedSocketOf = await pages[1].page.evaluate(() => {
+          const p = window.xp2pPlayer;
+          const id = p.peerId;
+          p.signal.ws.close(4000, 'test: connection lost');
+          return id;
+        });
+      } else if (scenario === 'close') {
         pages[0].closed = true;
         await pages[0].page.close();
       } else {

@@ -137,6 +137,25 @@ class BrowserPlayerRealTest {
     }
 
     @Test
+    void cellularPageIsALeafAndSurvivesLosingItsSignallingSocket() throws Exception {
+        start(Map.of());
+        Json out = run("edge", 3, 10_000, "", List.of());
+        Json.Page b = out.pages().get(1);
+        assertEquals(Boolean.FALSE, b.before().get("upload"), "cellular: upload off by default: " + b.before());
+        assertEquals(0, ((List<?>) b.after().get("children")).size(), "a leaf has no children: " + b.after());
+        assertNotEquals(b.before().str("peerId"), out.pages().get(2).before().str("parent"), "nobody is placed below the leaf");
+        String before = out.str("closedSocketOf");
+        assertNotEquals(before, b.after().str("peerId"), "the player reconnected and joined again (new peer id): " + b.after());
+        assertTrue(b.after().get("parent") != null, "and was placed again: " + b.after());
+        assertEquals(0, b.after().num("stalls"), "losing the socket did not stall playback: " + b.after());
+        double advanced = b.after().num("currentTime") - b.before().num("currentTime");
+        assertTrue(advanced >= out.num("elapsedMs") / 1000.0 - 2, "B advanced " + advanced + " s");
+        // the room's totals never went backwards: reports restart from zero for the new membership
+        Json stat = out.obj("statAfter");
+        assertTrue(stat.obj("flow").num("cdnBytes") >= out.obj("statBefore").obj("flow").num("cdnBytes"), stat.toString());
+    }
+
+    @Test
     void aTamperingParentIsRefusedWithoutAStall() throws Exception {
         start(Map.of());
         Json out = run("tamper", 3, 8_000, "", List.of());
