@@ -9,7 +9,7 @@
 //   close   parent A and leaf children; A's page is closed during the window
 //   freeze  parent A and leaf children; A's JavaScript is paused (debugger) during the window
 //   tamper  A alters every chunk it sends to its children
-//   edge    A, then B on an emulated cellular network (upload defaults off), then C; during the
+//   edge    A, then B whose browser says it is on cellular (upload defaults off), then C; during the
 //           window B's signalling socket drops (the player must reconnect and rejoin)
 // Prints ONE JSON line on stdout:
 //   {ok, reason, pages:[{name, before, after, samples}], statBefore, statAfter, roomAfter, console}
@@ -91,9 +91,10 @@ try {
   const open = async (name, upload, extra = '', cellular = false) => {
     const page = await context.newPage();
     if (cellular) {
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1, connectionType: 'cellular4g' });
+      // the Network Information API as a phone on mobile data reports it (desktop Chromium leaves
+      // navigator.connection.type undefined, and CDP's network emulation does not set it)
+      await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'connection',
+        { configurable: true, get: () => ({ type: 'cellular', effectiveType: '4g' }) }));
     }
     const entry = { name, page, closed: false, frozen: false };
     page.on('console', (m) => out.console.length < 300 && out.console.push(`${name}: ${m.text()}`));
