@@ -608,7 +608,16 @@ export class Xp2pPlayer extends EventTarget {
     player.load();
     this.media = { player, feed };
     const p = this.video.play();
-    if (p && p.catch) p.catch((e) => this.log(`video.play(): ${e.message}`));
+    if (p && p.catch) {
+      p.catch((e) => {
+        if (e && e.name === 'NotAllowedError') {
+          // the page must mute the video or start the player from a user gesture
+          this.fail(0, 'autoplay-blocked', `the browser refused to start playback: ${e.message}`);
+        } else {
+          this.log(`video.play(): ${e.message}`);
+        }
+      });
+    }
   }
 
   teardownMedia() {
@@ -652,9 +661,9 @@ export class Xp2pPlayer extends EventTarget {
     if (v.requestVideoFrameCallback) {
       const onFrame = () => (this.media ? first() : v.requestVideoFrameCallback(onFrame));
       v.requestVideoFrameCallback(onFrame);
-    } else {
-      v.addEventListener('playing', first, { once: true });
     }
+    // hidden tabs paint no frames: playback starting counts as the first frame there
+    v.addEventListener('playing', () => this.media && first(), { once: true });
     this.lastTime = 0;
     v.addEventListener('waiting', () => this.playback.waiting());
     v.addEventListener('playing', () => this.playback.progressing());
