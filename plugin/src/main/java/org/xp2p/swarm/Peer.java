@@ -16,6 +16,11 @@ final class Peer {
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
     /** Set once, by whichever of close, drop or shutdown comes first. */
     final AtomicBoolean gone = new AtomicBoolean();
+    /**
+     * When the peer last sent anything (hub clock, ms). The container only closes sockets idle in
+     * both directions, and the server keeps sending digests, so a hung peer is found by this alone.
+     */
+    volatile long lastHeardMillis;
 
     Peer(String id, PeerLink link, String origin, TokenBucket budget) {
         this.id = id;

@@ -47,8 +47,10 @@ public final class SignalEndpoint extends Endpoint {
     @Override
     public void onClose(Session session, CloseReason reason) {
         if (session.getUserProperties().get(PEER) instanceof Peer peer) {
-            hub.disconnect(peer, "closed " + reason.getCloseCode().getCode()
-                    + (reason.getReasonPhrase().isEmpty() ? "" : " " + reason.getReasonPhrase()));
+            // Tomcat passes a null reason phrase (and may pass a null reason): never let that keep a peer in
+            String phrase = reason == null || reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
+            String code = reason == null || reason.getCloseCode() == null ? "?" : String.valueOf(reason.getCloseCode().getCode());
+            hub.disconnect(peer, "closed " + code + (phrase.isEmpty() ? "" : " " + phrase));
         }
     }
 

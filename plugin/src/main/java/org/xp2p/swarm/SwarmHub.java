@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +46,7 @@ final class SwarmHub implements AutoCloseable {
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Rooms rooms;
     private final AtomicInteger connections = new AtomicInteger();
-    private final ExecutorService housekeeping = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "xp2p-swarm-housekeeping");
         t.setDaemon(true);
         return t;
@@ -64,6 +65,7 @@ final class SwarmHub implements AutoCloseable {
             ice.add(Json.object().put("urls", url).end());
         }
         this.iceServersJson = "[" + String.join(",", ice) + "]";
+        housekeeping.scheduleWithFixedDelay(this::sweepSilent, 1, 1, TimeUnit.SECONDS);
     }
 
     SwarmSettings settings() {
@@ -83,6 +85,7 @@ final class SwarmHub implements AutoCloseable {
             random.nextBytes(b);
             peer = new Peer(Base64.getUrlEncoder().withoutPadding().encodeToString(b), link, origin,
                     new TokenBucket(settings.messagesPerSecond(), settings.messageBurst()));
+            peer.lastHeardMillis = clock.millis();
         } while (peers.putIfAbsent(peer.id, peer) != null);
         LOG.debug("swarm: peer {} connected (origin {})", peer.id, origin);
         return peer;
@@ -115,6 +118,25 @@ final class SwarmHub implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes every joined peer that has sent nothing (not even a ping) for
+     * {@link SwarmSettings#silenceLimitMillis()}: a frozen tab or a hung client keeps its socket
+     * open and would otherwise stay a parent. Its children are re-homed at once (room leave).
+     * Runs every second on the housekeeping thread; tests call it directly with a moved clock.
+     */
+    void sweepSilent() {
+        long now = clock.millis();
+        long limit = settings.silenceLimitMillis();
+        for (Peer p : peers.values()) {
+            if (!p.rooms.isEmpty() && now - p.lastHeardMillis > limit && !p.gone.get()) {
+                LOG.info("swarm: peer {} in rooms {} removed: nothing heard for {} ms (limit {} ms)", p.id, p.rooms,
+                        now - p.lastHeardMillis, limit);
+                disconnect(p, "silent");
+                p.link.close(CLOSE_GOING_AWAY, "no heartbeat for " + (limit / 1000) + " s");
+            }
+        }
+    }
+
     /** Binary messages are not part of the protocol: error, then close 1003. */
     void onBinary(Peer peer) {
         if (peer.gone.get()) {
@@ -131,6 +153,7 @@ final class SwarmHub implements AutoCloseable {
         if (peer.gone.get()) {
             return;
         }
+        peer.lastHeardMillis = clock.millis();
         if (!peer.budget.tryTake()) {
             peer.link.send(Json.error("rate-limited", "more than " + settings.messagesPerSecond()
                     + " messages per second (burst " + settings.messageBurst() + ")", null));
@@ -235,7 +258,7 @@ final class SwarmHub implements AutoCloseable {
 
     private String joined(String roomId, Peer peer, boolean upload, int slots, Optional<StreamPosition> position) {
         Json json = Json.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
-                .put("slots", (long) slots).put("heartbeatSeconds", (long) Math.max(1, settings.idleTimeoutSeconds() / 3));
+                .put("slots", (long) slots).put("heartbeatSeconds", (long) settings.heartbeatSeconds());
         json.raw("stream", position.map(links::json).orElse("null"));
         return json.raw("iceServers", iceServersJson).end();
     }

@@ -31,12 +31,13 @@ import org.xp2p.config.Settings;
  * @param idleTimeoutSeconds    silence after which a connection counts as gone
  * @param uploadOnCellular      whether peers on cellular networks may upload at all
  * @param requireCode           {@code xp2p.relay.requireCode}: a join is a viewer, so it needs a valid code too
+ * @param silentBeats           heartbeat periods without any message after which a joined peer is removed
  */
 record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, List<String> allowedOrigins,
                      int maxDepth, int maxSlots, int standbyCount, int stallStrikes, int maxPeersPerRoom,
                      int maxPeers, int maxRoomsPerConnection, int maxMessageBytes, int messagesPerSecond,
                      int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular,
-                     boolean requireCode) {
+                     boolean requireCode, int silentBeats) {
     static final String AUTH = "xp2p.swarm.auth";
     static final String TOKEN_SECRET = "xp2p.swarm.tokenSecret";
     static final String ICE_SERVERS = "xp2p.swarm.iceServers";
@@ -55,6 +56,7 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
     static final int DEFAULT_MESSAGE_BURST = 60;
     static final int DEFAULT_SEND_QUEUE = 256;
     static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 45;
+    static final int DEFAULT_SILENT_BEATS = 2;
     static final int MIN_SECRET_BYTES = 16;
 
     static SwarmSettings from(Settings s) {
@@ -92,7 +94,8 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 s.integer("xp2p.swarm.sendQueue", DEFAULT_SEND_QUEUE, 1, 100_000),
                 s.integer("xp2p.swarm.idleTimeoutSeconds", DEFAULT_IDLE_TIMEOUT_SECONDS, 5, 3_600),
                 s.bool("xp2p.swarm.uploadOnCellular", false),
-                s.bool("xp2p.relay.requireCode", false));
+                s.bool("xp2p.relay.requireCode", false),
+                s.integer("xp2p.swarm.silentBeats", DEFAULT_SILENT_BEATS, 2, 100));
     }
 
     private static void checkOrigin(String origin) {
@@ -108,6 +111,16 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
         } catch (URISyntaxException e) {
             throw new ConfigException(ALLOWED_ORIGINS, origin, "each entry must be * or an origin like https://viewer.example.com[:port]");
         }
+    }
+
+    /** How often a peer pings (sent in {@code joined}): a third of the container's idle timeout. */
+    int heartbeatSeconds() {
+        return Math.max(1, idleTimeoutSeconds / 3);
+    }
+
+    /** Silence after which a joined peer is removed, whatever its socket does. */
+    long silenceLimitMillis() {
+        return heartbeatSeconds() * 1000L * silentBeats;
     }
 
     /** Whether a browser with this Origin header may connect (no header: a native client, allowed). */

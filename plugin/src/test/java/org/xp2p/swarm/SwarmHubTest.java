@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xp2p.config.Settings;
+import org.xp2p.keys.TestClock;
 import org.xp2p.keys.KeyStoreUnavailableException;
 import org.xp2p.relay.ChunkDigest;
 import org.xp2p.relay.ChunkFeed;
@@ -30,7 +29,7 @@ import org.xp2p.relay.StreamPosition;
  */
 class SwarmHubTest {
     private final TestFeed feed = new TestFeed();
-    private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private SwarmHub hub;
 
     private SwarmHub hub(Map<String, String> settings) {
@@ -250,6 +249,43 @@ class SwarmHubTest {
         hub.close();
         assertEquals(List.of(1001), la.closes);
         assertEquals(0, feed.listeners.get("r").size());
+    }
+
+    @Test
+    void aJoinedPeerThatFallsSilentIsRemovedAndItsChildrenRehomedWhateverItsSocketDoes() {
+        hub(Map.of("xp2p.swarm.idleTimeoutSeconds", "30", "xp2p.swarm.silentBeats", "2")); // heartbeat 10 s, limit 20 s
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\",\"upload\":true}");
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        assertTrue(lb.first("\"parent\"").contains("\"parent\":\"" + a.id + "\""), "b starts below a");
+        assertTrue(la.first("\"joined\"").contains("\"heartbeatSeconds\":10"), la.messages.toString());
+
+        // b keeps pinging; a (a frozen tab) sends nothing, though its socket stays open
+        for (int i = 0; i < 4; i++) {
+            clock.advance(java.time.Duration.ofSeconds(5));
+            hub.onText(b, "{\"v\":1,\"type\":\"ping\"}");
+            hub.sweepSilent();
+        }
+        assertTrue(la.closes.isEmpty(), "20 s of silence is the limit, not beyond it: " + la.closes);
+        clock.advance(java.time.Duration.ofMillis(1));
+        hub.onText(b, "{\"v\":1,\"type\":\"ping\"}");
+        hub.sweepSilent();
+        assertEquals(List.of(SwarmHub.CLOSE_GOING_AWAY), la.closes, "the silent peer is closed");
+        List<String> parents = lb.all("\"parent\"");
+        assertTrue(parents.get(parents.size() - 1).contains("\"parent\":\"server\""), "b re-homed at once: " + parents);
+        assertTrue(lb.closes.isEmpty(), "the talking peer stays");
+        hub.sweepSilent();
+        assertEquals(1, la.closes.size(), "removed once");
+
+        // a connection that never joined is the container's business (idle timeout), not this sweep's
+        TestLink lc = new TestLink();
+        hub.connect(lc, null);
+        clock.advance(java.time.Duration.ofMinutes(5));
+        hub.sweepSilent();
+        assertTrue(lc.closes.isEmpty());
     }
 
     static final class TestLink implements PeerLink {
