@@ -49,6 +49,11 @@ class JettyModuleTest {
         ContainerChecks.issueAndFind(ctx);
         ContainerChecks.assertStream(ctx, origin, "live/cam1.flv", null, 64 * 1024);
         ContainerChecks.assertJoin(ctx, "/xp2p/signal", "live/cam1.flv");
+        // the URL map under context /xp2p (docs/deploy-jetty.md): ops and the player at their documented paths
+        for (String path : List.of("/xp2p/health", "/xp2p/metrics", "/xp2p/rooms", "/xp2p/streams", "/xp2p-player.js", "/")) {
+            var r = ContainerChecks.get(URI.create(ctx + path));
+            org.junit.jupiter.api.Assertions.assertEquals(200, r.statusCode(), ctx + path + ": " + r.body());
+        }
         jetty.assertOutputContains("xp2p database: own pool on jdbc:h2:file:" + jetty.base().resolve("xp2p-data"));
         assertTrue(Files.exists(jetty.base().resolve("xp2p-data/xp2p.mv.db")), "state under the base");
     }
@@ -90,6 +95,25 @@ class JettyModuleTest {
                 jetty.close();
             }
         }
+    }
+
+    /** The module's ini template and XML carry every key of conf/xp2p.properties. */
+    @Test
+    void everyConfigurationKeyIsAModuleProperty() throws Exception {
+        String conf = Files.readString(Path.of("..", "conf", "xp2p.properties"));
+        String mod = Files.readString(JettyBase.moduleArchive().resolve("modules/xp2p.mod"));
+        String xml = Files.readString(JettyBase.moduleArchive().resolve("etc/xp2p.xml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^#(xp2p\\.[A-Za-z0-9.]+)=").matcher(conf);
+        int keys = 0;
+        while (m.find()) {
+            String key = m.group(1);
+            keys++;
+            assertTrue(java.util.regex.Pattern.compile("(?m)^#? ?" + java.util.regex.Pattern.quote(key) + "=").matcher(mod).find(),
+                    key + " missing from modules/xp2p.mod");
+            assertTrue(xml.contains("<Arg>" + key + "</Arg><Arg><Property name=\"" + key + "\"/>"),
+                    key + " missing from etc/xp2p.xml");
+        }
+        assertTrue(keys > 60, "keys found in conf/xp2p.properties: " + keys);
     }
 
     private static void appendIni(Path ini, String lines) throws java.io.IOException {
