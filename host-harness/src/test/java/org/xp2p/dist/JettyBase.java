@@ -128,8 +128,23 @@ public final class JettyBase implements AutoCloseable {
         assertEquals(jarPrefixes.length, copied, "jars found in the WAR for " + String.join(", ", jarPrefixes));
     }
 
-    /** Starts Jetty on a free loopback port and waits until the key service answers. */
+    /** The xp2p Jetty module archive, unpacked by Maven ({@code xp2p.jettyModule}). */
+    public static Path moduleArchive() {
+        Path dir = Path.of(requiredProperty("xp2p.jettyModule"));
+        if (!Files.isRegularFile(dir.resolve("modules/xp2p.mod"))) {
+            fail("xp2p.jettyModule=" + dir + " has no modules/xp2p.mod; run through Maven (it unpacks the module archive)");
+        }
+        return dir;
+    }
+
+    /** Starts Jetty on a free loopback port and waits until the key service answers at /xp2p. */
     public URI start(List<String> jvmArgs, List<String> properties) throws IOException {
+        return start(jvmArgs, properties, "/xp2p");
+    }
+
+    /** Starts Jetty and waits until the key service answers at {@code contextPath} ("" or "/" for root). */
+    public URI start(List<String> jvmArgs, List<String> properties, String contextPath) throws IOException {
+        String ctx = contextPath.equals("/") ? "" : contextPath;
         port = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
@@ -139,14 +154,14 @@ public final class JettyBase implements AutoCloseable {
         cmd.addAll(properties);
         process = new ProcessBuilder(cmd).directory(base.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        URI uri = URI.create("http://127.0.0.1:" + port + "/xp2p");
+        URI uri = URI.create("http://127.0.0.1:" + port + ctx);
         long deadline = System.nanoTime() + START_DEADLINE.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 fail("Jetty exited with " + process.exitValue() + ":\n" + output());
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri.resolve("/xp2p/code/ready-probe"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri + "/code/ready-probe"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 404 && r.body().contains("\"not_found\"")) {
                     return uri;

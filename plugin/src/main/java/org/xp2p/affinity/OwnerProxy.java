@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import org.xp2p.http.HttpClients;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -59,12 +60,11 @@ public final class OwnerProxy implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.client = HttpClient.newBuilder()
+        this.client = HttpClients.build(HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(timeout)
-                .executor(copiers)
-                .build();
+                .executor(copiers));
     }
 
     boolean canForward(HttpServletRequest req) {
@@ -167,6 +167,7 @@ public final class OwnerProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        HttpClients.shutdown(client);
         copiers.shutdownNow();
         try {
             copiers.awaitTermination(2, TimeUnit.SECONDS);

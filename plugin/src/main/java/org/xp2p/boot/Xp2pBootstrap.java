@@ -82,8 +82,11 @@ public final class Xp2pBootstrap implements ServletContextListener {
     private static Map<String, String> initParams(ServletContext ctx) {
         Map<String, String> params = new HashMap<>();
         for (String name : Collections.list(ctx.getInitParameterNames())) {
-            if (name.startsWith(Settings.PREFIX)) {
-                params.put(name, ctx.getInitParameter(name));
+            String value = ctx.getInitParameter(name);
+            // a container may declare a key without a value (Jetty's xp2p module does for every
+            // key its ini leaves unset): that key is not set here, so lower sources apply
+            if (name.startsWith(Settings.PREFIX) && value != null) {
+                params.put(name, value);
             }
         }
         return params;

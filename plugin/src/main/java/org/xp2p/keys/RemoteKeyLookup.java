@@ -3,6 +3,7 @@ package org.xp2p.keys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import org.xp2p.http.HttpClients;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,8 @@ public final class RemoteKeyLookup implements KeyLookup {
         this.clock = clock;
         this.cacheTime = cacheTime;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = HttpClients.build(HttpClient.newBuilder().connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER));
         this.cache = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {

@@ -5,6 +5,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.http.HttpClient;
+import org.xp2p.http.HttpClients;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,11 +56,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
         this.httpExecutor = Executors.newFixedThreadPool(2, named("xp2p-origin"));
-        this.httpClient = HttpClient.newBuilder()
+        this.httpClient = HttpClients.build(HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
-                .executor(httpExecutor)
-                .build();
+                .executor(httpExecutor));
         this.fanOut = new FanOut(config.fanOutThreads() > 0 ? config.fanOutThreads()
                 : Math.max(1, Runtime.getRuntime().availableProcessors()));
         scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -276,6 +276,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         }
         streams.clear();
         scheduler.shutdownNow();
+        HttpClients.shutdown(httpClient);
         httpExecutor.shutdownNow();
         fanOut.close();
     }

@@ -188,6 +188,16 @@ public final class Database implements AutoCloseable {
         if (mine == ClassLoader.getSystemClassLoader()) {
             return;
         }
+        // DriverManager.getDrivers() checks each registered driver's visibility by loading its class
+        // name through this webapp's class loader, which initialises the webapp's own copy of that
+        // driver (e.g. org.postgresql.Driver when the container's pool uses the same driver from its
+        // lib/), and that copy registers itself during the call. A second pass deregisters those.
+        for (int pass = 0; pass < 2; pass++) {
+            deregisterDrivers(mine);
+        }
+    }
+
+    private static void deregisterDrivers(ClassLoader mine) {
         for (Driver driver : Collections.list(DriverManager.getDrivers())) {
             if (driver.getClass().getClassLoader() == mine) {
                 try {
