@@ -152,6 +152,8 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.sendQueue=256
 ## silence after which a signalling connection is closed. Default: 45
 # xp2p.swarm.idleTimeoutSeconds=45
+## heartbeat periods without a message after which a joined peer is removed. Default: 2
+# xp2p.swarm.silentBeats=2
 ## whether peers on cellular networks may upload. Default: false
 # xp2p.swarm.uploadOnCellular=false
 
