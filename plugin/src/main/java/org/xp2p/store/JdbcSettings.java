@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import org.xp2p.config.ConfigException;
+import org.xp2p.config.Secrets;
 import org.xp2p.config.Settings;
 
 /**
@@ -85,6 +86,6 @@ public record JdbcSettings(String url, Optional<String> user, Optional<String> p
 
     /** The URL for logs: user info and password-like parameters masked. */
     public String safeUrl() {
-        return url.replaceAll("(?i)(password|pwd)=[^;&]*", "$1=****");
+        return Secrets.maskUrls(url);
     }
 }
