@@ -6,12 +6,29 @@ package org.xp2p.config;
  * masked when it is a secret ({@link Secrets}): the message goes to logs and consoles.
  */
 public final class ConfigException extends RuntimeException {
+    private final String key;
+    private final String allowed;
+
     public ConfigException(String key, String value, String allowed) {
         super("invalid configuration " + key + "=" + (value == null ? "<unset>" : "'" + Secrets.mask(key, value) + "'")
                 + ": " + allowed);
+        this.key = key;
+        this.allowed = allowed;
     }
 
     public ConfigException(String message) {
         super(message);
+        this.key = null;
+        this.allowed = null;
+    }
+
+    /** The key, or null for a message-only exception. */
+    public String key() {
+        return key;
+    }
+
+    /** What is allowed, e.g. "must be a whole number from 0 to 86400"; null for a message-only exception. */
+    public String allowed() {
+        return allowed;
     }
 }
