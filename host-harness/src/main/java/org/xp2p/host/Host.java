@@ -60,6 +60,7 @@ public final class Host implements AutoCloseable {
         server.setHandler(webapp);
         server.setStopTimeout(5_000);
         try {
+            connector.open();   // bind first: a busy port fails before the WAR is deployed
             server.start();
         } catch (Exception e) {
             stop();

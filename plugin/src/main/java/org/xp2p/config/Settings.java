@@ -203,17 +203,19 @@ public final class Settings {
         }
     }
 
-    /** Every key read so far with its effective value; secrets are masked. */
+    /**
+     * Every key read so far with its effective value, safe to log: the values of secret keys and
+     * passwords inside URLs are masked ({@link Secrets}).
+     */
     public Map<String, String> effective() {
         Map<String, String> out = new LinkedHashMap<>();
         synchronized (effective) {
-            effective.forEach((k, v) -> out.put(k, isSecret(k) && !v.isEmpty() ? "****" : v));
+            effective.forEach((k, v) -> out.put(k, Secrets.mask(k, v)));
         }
         return out;
     }
 
     static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("pass") || k.contains("secret") || k.contains("token");
+        return Secrets.isSecretKey(key);
     }
 }

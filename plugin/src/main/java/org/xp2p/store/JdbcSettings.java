@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import org.xp2p.config.ConfigException;
+import org.xp2p.config.Secrets;
 import org.xp2p.config.Settings;
 
 /**
@@ -32,8 +33,15 @@ public record JdbcSettings(String url, Optional<String> user, Optional<String> p
     public static final int DEFAULT_MAX_POOL_SIZE = 10;
     public static final String CONNECTION_TIMEOUT = "xp2p.jdbc.connectionTimeoutMillis";
     public static final long DEFAULT_CONNECTION_TIMEOUT_MILLIS = 5_000;
-    /** H2 keeps running when the JVM's shutdown hooks run; the plugin closes it on undeploy. */
-    static final String H2_OPTIONS = ";DB_CLOSE_ON_EXIT=FALSE";
+    /**
+     * H2 keeps running when the JVM's shutdown hooks run; the plugin closes it on undeploy.
+     * {@code WRITE_DELAY=0}: every commit is written to the file before it returns (H2's default
+     * of 500 ms lets a background thread write commits later, so {@code kill -9} lost the keys
+     * acknowledged in the last moments). Written means handed to the operating system, which
+     * survives the process dying; H2 does not fsync each commit, so a power cut may still lose
+     * the last ones.
+     */
+    static final String H2_OPTIONS = ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
 
     public static JdbcSettings from(Settings settings) {
         Optional<String> explicit = settings.optional(URL);
@@ -78,6 +86,6 @@ public record JdbcSettings(String url, Optional<String> user, Optional<String> p
 
     /** The URL for logs: user info and password-like parameters masked. */
     public String safeUrl() {
-        return url.replaceAll("(?i)(password|pwd)=[^;&]*", "$1=****");
+        return Secrets.maskUrls(url);
     }
 }
