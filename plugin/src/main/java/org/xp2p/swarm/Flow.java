@@ -12,9 +12,15 @@ package org.xp2p.swarm;
 record Flow(long p2pBytes, long cdnBytes, long uploadBytes, long stalls, int peers) {
     static final Flow ZERO = new Flow(0, 0, 0, 0, 0);
 
+    /** Sums saturate at {@code Long.MAX_VALUE}: a node's totals never wrap to negative numbers. */
     Flow plus(Flow o) {
-        return new Flow(p2pBytes + o.p2pBytes, cdnBytes + o.cdnBytes, uploadBytes + o.uploadBytes,
-                stalls + o.stalls, peers + o.peers);
+        return new Flow(add(p2pBytes, o.p2pBytes), add(cdnBytes, o.cdnBytes), add(uploadBytes, o.uploadBytes),
+                add(stalls, o.stalls), peers + o.peers);
+    }
+
+    private static long add(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** Share of downloaded bytes that came from peers: what the swarm saves the CDN. 0 when nothing flowed. */

@@ -34,6 +34,8 @@ final class SwarmHub implements AutoCloseable {
     static final int CLOSE_UNSUPPORTED = 1003;
     static final int CLOSE_POLICY = 1008;
     static final int CLOSE_TRY_AGAIN = 1013;
+    /** Largest counter a peer may report: the largest integer a JavaScript number holds exactly. */
+    static final long MAX_COUNTER = (1L << 53) - 1;
     private static final Set<String> NETWORKS = Set.of("wifi", "ethernet", "cellular", "other", "unknown");
 
     private final SwarmSettings settings;
@@ -309,6 +311,12 @@ final class SwarmHub implements AutoCloseable {
 
     private void stats(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
         String roomId = roomOf(peer, m);
+        for (Long v : new Long[] {m.p2pBytes(), m.cdnBytes(), m.uploadBytes(), m.stalls()}) {
+            if (v != null && v > MAX_COUNTER) {
+                // no peer moves 2^53 bytes in one membership; such a report would only poison the totals
+                throw new SignalMessage.BadMessage("bad-stats", "counters above 2^53-1 are refused");
+            }
+        }
         Room room = rooms.get(roomId);
         if (room == null || !room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
                 orZero(m.uploadBytes()), orZero(m.stalls()))) {

@@ -288,6 +288,22 @@ class SwarmHubTest {
         assertTrue(lc.closes.isEmpty());
     }
 
+    @Test
+    void hugeCountersAreRefusedAndTotalsNeverWrap() {
+        hub(Map.of());
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":9223372036854775807}");
+        assertTrue(la.first("\"error\"").contains("\"code\":\"bad-stats\""), la.messages.toString());
+        long max = SwarmHub.MAX_COUNTER;
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":" + max + "}");
+        assertEquals(max, hub.roomFlow("cam").orElseThrow().p2pBytes(), "the largest allowed counter is kept");
+        Flow big = new Flow(Long.MAX_VALUE - 1, 0, 0, 0, 1);
+        assertEquals(Long.MAX_VALUE, big.plus(big).p2pBytes(), "sums saturate instead of wrapping");
+        assertTrue(hub.nodeFlow().p2pBytes() > 0);
+    }
+
     static final class TestLink implements PeerLink {
         final List<String> messages = new CopyOnWriteArrayList<>();
         final List<Integer> closes = new CopyOnWriteArrayList<>();
