@@ -48,8 +48,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     private final ExecutorService httpExecutor;
     private final HttpClient httpClient;
     private final FanOut fanOut;
+    /** Test seam: runs in {@link #subscribe} just before the listener is registered. */
+    Runnable subscribeGap = () -> { };
 
-    private RelayService(RelayConfig config, KeyLookup keys) {
+    RelayService(RelayConfig config, KeyLookup keys) {
         this.config = config;
         this.keys = keys;
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
@@ -206,7 +208,15 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
 
     @Override
     public AutoCloseable subscribe(String streamId, StreamListener listener) {
-        listeners.computeIfAbsent(streamId, k -> new CopyOnWriteArrayList<>()).add(listener);
+        subscribeGap.run();
+        // the add happens inside the map's compute: adding to a list fetched earlier could land in a
+        // list that a concurrent unsubscribe had just emptied and removed from the map, and that
+        // subscription would never hear anything again
+        listeners.compute(streamId, (k, list) -> {
+            List<StreamListener> l = list == null ? new CopyOnWriteArrayList<>() : list;
+            l.add(listener);
+            return l;
+        });
         return () -> listeners.computeIfPresent(streamId, (k, list) -> {
             list.remove(listener);
             return list.isEmpty() ? null : list;
