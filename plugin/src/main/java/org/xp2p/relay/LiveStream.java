@@ -87,6 +87,8 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     /** Epoch last announced live to the swarm; -1 before the stream first went live. */
     private long announcedEpoch = -1;
     private final long startedNanos = System.nanoTime();
+    /** Test seam: runs after a chunk lookup has released the lock. */
+    Runnable afterChunkLookup = () -> { };
 
     // statistics
     final AtomicLong bytesIn = new AtomicLong();
@@ -398,18 +400,34 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
     }
 
-    /** A closed chunk; empty when out of the window. */
-    Optional<Chunk> chunk(long seq) {
-        synchronized (lock) {
-            return window.get(seq);
-        }
+    /** What the chunk API can answer for one sequence number. */
+    enum ChunkState {
+        /** Closed and in the window: {@link ChunkLookup#chunk()} is set (200). */
+        AVAILABLE,
+        /** Open or not started yet (425). */
+        NOT_YET,
+        /** Closed and already dropped from the window, or before this stream's first chunk (404). */
+        GONE
     }
 
-    /** Sequence number of the next chunk to close (chunks >= this are not yet available). */
-    long nextClosedSeq() {
+    /** A chunk lookup's answer; {@code chunk} is null unless {@link ChunkState#AVAILABLE}. */
+    record ChunkLookup(ChunkState state, Chunk chunk) {
+    }
+
+    /**
+     * The chunk {@code seq}, or whether it is yet to come or gone, decided under one lock
+     * acquisition: a chunk closing between two separate looks would otherwise seem gone.
+     */
+    ChunkLookup lookup(long seq) {
+        ChunkLookup answer;
         synchronized (lock) {
-            return open != null ? open.seq : nextSeq;
+            Optional<Chunk> c = window.get(seq);
+            long nextClosed = open != null ? open.seq : nextSeq;
+            answer = c.isPresent() ? new ChunkLookup(ChunkState.AVAILABLE, c.get())
+                    : new ChunkLookup(seq >= nextClosed ? ChunkState.NOT_YET : ChunkState.GONE, null);
         }
+        afterChunkLookup.run();
+        return answer;
     }
 
     StreamPosition position() {

@@ -138,6 +138,11 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         async.complete();
     }
 
+    /** Test seam: makes {@code stream} the one relayed under its id, without pulling it. */
+    void register(LiveStream stream) {
+        streams.put(stream.id(), stream);
+    }
+
     Optional<LiveStream> stream(String id) {
         return Optional.ofNullable(streams.get(id));
     }

@@ -122,10 +122,10 @@ final class StreamServlet extends HttpServlet {
             sendError(resp, 404, "stream " + address.streamId() + " is not live on this node");
             return;
         }
-        Optional<Chunk> chunk = stream.get().chunk(seq);
-        if (chunk.isPresent()) {
-            sendBytes(stream.get(), resp, chunk.get().bytes(), chunk.get().digest(), cipher);
-        } else if (seq >= stream.get().nextClosedSeq()) {
+        LiveStream.ChunkLookup chunk = stream.get().lookup(seq);
+        if (chunk.state() == LiveStream.ChunkState.AVAILABLE) {
+            sendBytes(stream.get(), resp, chunk.chunk().bytes(), chunk.chunk().digest(), cipher);
+        } else if (chunk.state() == LiveStream.ChunkState.NOT_YET) {
             resp.setHeader("Retry-After", "1");
             sendError(resp, 425, "chunk " + seq + " is not produced yet");
         } else {
