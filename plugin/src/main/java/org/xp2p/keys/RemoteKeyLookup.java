@@ -14,13 +14,17 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Looks keys up in another key service ({@code xp2p.keyBase}, the original server's {@code -k}):
  * {@code GET {keyBase}{code}} answering {@code {"key":"<hex>"}}.
  *
  * <p>Every viewer request needs its key, so hits are kept for {@code cacheTime} in a bounded LRU
- * map: a burst of viewers of one code costs one remote call, and a short outage of the key server
+ * map: a burst of viewers of one code costs one remote call (simultaneous misses share one
+ * call in flight), and a short outage of the key server
  * does not stop viewers who were just admitted. Misses are not cached (a code issued a moment ago
  * must work at once). 404 means unknown; any other answer, a timeout or a malformed body means
  * the store is unavailable, so the caller answers 503 rather than wrongly refusing the viewer.
@@ -32,6 +36,10 @@ public final class RemoteKeyLookup implements KeyLookup {
     private final Duration timeout;
     private final HttpClient client;
     private final Map<String, Cached> cache;
+    /** Test seam: runs when a caller has missed the cache and is about to wait for the key server. */
+    Runnable awaitingAnswer = () -> { };
+    /** The key server calls under way, one per code; removed when answered or failed. */
+    private final Map<String, CompletableFuture<Optional<byte[]>>> inFlight = new ConcurrentHashMap<>();
 
     public RemoteKeyLookup(URI base, Clock clock, Duration cacheTime, int cacheSize, Duration timeout) {
         this.base = base;
@@ -63,13 +71,43 @@ public final class RemoteKeyLookup implements KeyLookup {
             }
             cache.remove(code);
         }
-        Optional<byte[]> fetched = fetch(code);
-        if (fetched.isPresent() && !cacheTime.isZero()) {
-            synchronized (cache) {
-                cache.put(code, new Cached(fetched.get().clone(), now.plus(cacheTime)));
-            }
+        // single flight: the first miss asks the key server, simultaneous misses wait for its answer
+        CompletableFuture<Optional<byte[]>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<byte[]>> flight = inFlight.putIfAbsent(code, mine);
+        awaitingAnswer.run();
+        if (flight != null) {
+            return await(flight, code).map(byte[]::clone);
         }
-        return fetched;
+        try {
+            Optional<byte[]> fetched = fetch(code);
+            if (fetched.isPresent() && !cacheTime.isZero()) {
+                synchronized (cache) {
+                    cache.put(code, new Cached(fetched.get().clone(), now.plus(cacheTime)));
+                }
+            }
+            mine.complete(fetched.map(byte[]::clone));
+            return fetched;
+        } catch (RuntimeException | Error e) {
+            // not cached: the next miss asks again
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(code, mine);
+        }
+    }
+
+    private static Optional<byte[]> await(CompletableFuture<Optional<byte[]>> flight, String code) {
+        try {
+            return flight.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeyStoreUnavailableException("interrupted while waiting for the key service's answer", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new KeyStoreUnavailableException("key lookup failed (" + e.getCause() + ")", e.getCause());
+        }
     }
 
     private Optional<byte[]> fetch(String code) {
