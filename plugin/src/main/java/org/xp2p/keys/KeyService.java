@@ -75,5 +75,8 @@ public final class KeyService implements AutoCloseable {
         if (purger != null) {
             purger.close();
         }
+        if (lookup instanceof RemoteKeyLookup remote) {
+            remote.close();
+        }
     }
 }

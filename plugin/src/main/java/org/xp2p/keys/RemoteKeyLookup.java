@@ -17,6 +17,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Looks keys up in another key service ({@code xp2p.keyBase}, the original server's {@code -k}):
@@ -29,12 +32,14 @@ import java.util.concurrent.ExecutionException;
  * must work at once). 404 means unknown; any other answer, a timeout or a malformed body means
  * the store is unavailable, so the caller answers 503 rather than wrongly refusing the viewer.
  */
-public final class RemoteKeyLookup implements KeyLookup {
+public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
     private final URI base;
     private final Clock clock;
     private final Duration cacheTime;
     private final Duration timeout;
     private final HttpClient client;
+    /** The client's own threads (named), so that undeploy can stop them; the JDK's default pool cannot be. */
+    private final ExecutorService httpThreads;
     private final Map<String, Cached> cache;
     /** Test seam: runs when a caller has missed the cache and is about to wait for the key server. */
     Runnable awaitingAnswer = () -> { };
@@ -46,8 +51,14 @@ public final class RemoteKeyLookup implements KeyLookup {
         this.clock = clock;
         this.cacheTime = cacheTime;
         this.timeout = timeout;
+        AtomicInteger n = new AtomicInteger();
+        this.httpThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "xp2p-keys-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.client = HttpClients.build(HttpClient.newBuilder().connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER));
+                .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads));
         this.cache = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
@@ -139,6 +150,13 @@ public final class RemoteKeyLookup implements KeyLookup {
             throw new KeyStoreUnavailableException("key service " + uri + " answered an unusable body ("
                     + e.getMessage() + ")", e);
         }
+    }
+
+    /** Undeploy: stops the HTTP client's threads (and, on Java 21+, the client itself). */
+    @Override
+    public void close() {
+        HttpClients.shutdown(client);
+        httpThreads.shutdownNow();
     }
 
     /** Entries currently cached (for tests and statistics). */
