@@ -143,6 +143,8 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
             idleSinceNanos = -1;
             viewersServed.incrementAndGet();
+            relay.metrics().viewerServed();
+            async.getRequest().setAttribute(Viewer.ACCEPTED_NANOS, System.nanoTime());
             if (init == null || open == null) {
                 long deadline = System.nanoTime() + config.startTimeoutMillis() * 1_000_000L;
                 waiting.add(new Waiting(async, cipher, deadline));
@@ -204,6 +206,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      */
     void served(int bodyBytes) {
         chunkBytesOut.addAndGet(bodyBytes);
+        relay.metrics().chunkServed(bodyBytes);
         chunkRequests.incrementAndGet();
         synchronized (lock) {
             idleSinceNanos = -1;
@@ -226,7 +229,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         response.setHeader("X-Xp2p-Stream", id());
         response.setHeader("X-Xp2p-Epoch", Long.toString(epoch));
         try {
-            Viewer viewer = new Viewer(id(), async, cipher, config, this, relay.fanOut().assign());
+            Viewer viewer = new Viewer(id(), async, cipher, config, this, relay.fanOut().assign(), relay.metrics());
             viewer.offer(snapshot());
             viewers.add(viewer);
             viewer.start();
@@ -261,6 +264,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     @Override
     public void skipped(Viewer viewer) {
         skippedViewers.incrementAndGet();
+        relay.metrics().viewerSkipped();
     }
 
     @Override
@@ -269,9 +273,16 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             bytesOut.addAndGet(viewer.bytesSent());
             if (dropped) {
                 droppedViewers.incrementAndGet();
+                relay.metrics().viewerDropped();
             }
             LOG.debug("stream {}: viewer {} left ({} watching)", id(), viewer.remote(), viewers.size());
         }
+    }
+
+    /** Origin bytes read; called under the stream lock. */
+    void bytesIn(long n) {
+        bytesIn.addAndGet(n);
+        relay.metrics().bytesIn(n);
     }
 
     /** Bytes sent to viewers, those still watching included. */
@@ -425,6 +436,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     /** Origin data flowed again after a failure. */
     void originRecovered() {
         reconnects.incrementAndGet();
+        relay.metrics().originReconnected();
     }
 
     /** The pull gave up: answer waiting viewers with the failure, end live ones, forget the stream. */
@@ -449,6 +461,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
         pull.stop();
         relay.forget(this);
+        relay.metrics().streamFailed(failure.status);
         relay.publishFailure(StreamFailure.of(id(), failure.status, failure.message + " (" + detail + ")"));
     }
 

@@ -220,7 +220,7 @@ final class OriginPull {
                         chunker = new FlvChunker(stream.beginEpoch(), stream);
                     }
                     for (ByteBuffer b : buffers) {
-                        stream.bytesIn.addAndGet(b.remaining());
+                        stream.bytesIn(b.remaining());
                         chunker.feed(b);
                     }
                     delivery = stream.closeBatch();

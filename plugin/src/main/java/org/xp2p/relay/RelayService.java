@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.xp2p.config.Settings;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.keys.KeyLookup;
+import org.xp2p.ops.Xp2pMetrics;
 
 /**
  * The live relay: one {@link LiveStream} per stream id on this node, shared by all its viewers.
@@ -48,9 +49,11 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     private final ExecutorService httpExecutor;
     private final HttpClient httpClient;
     private final FanOut fanOut;
+    private final Xp2pMetrics metrics;
 
-    private RelayService(RelayConfig config, KeyLookup keys) {
+    private RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.keys = keys;
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
         timer.setRemoveOnCancelPolicy(true);
@@ -65,9 +68,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    public static RelayService start(ServletContext ctx, Settings settings, KeyLookup keys, Clock clock) {
+    public static RelayService start(ServletContext ctx, Settings settings, KeyLookup keys, Clock clock,
+            Xp2pMetrics metrics) {
         RelayConfig config = RelayConfig.from(settings);
-        RelayService relay = new RelayService(config, keys);
+        RelayService relay = new RelayService(config, keys, metrics);
         ServletRegistration.Dynamic stream = ctx.addServlet("xp2p-stream", new StreamServlet(relay, keys, config));
         stream.setAsyncSupported(true);
         stream.addMapping("*.flv");
@@ -145,6 +149,11 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     }
 
     /** Sums over the streams relayed now, for the metrics endpoint. */
+    /** The node's counters and histograms. */
+    Xp2pMetrics metrics() {
+        return metrics;
+    }
+
     public RelayTotals totals() {
         int count = 0;
         long viewers = 0, in = 0, out = 0, chunks = 0, reconnects = 0, dropped = 0, skipped = 0;

@@ -127,20 +127,24 @@ final class Room implements ChunkFeed.StreamListener {
         return true;
     }
 
-    /** Stores a member's cumulative counters; false when a counter went backwards. */
-    synchronized boolean report(String peerId, long p2p, long cdn, long up, long stalls) {
+    /**
+     * Stores a member's cumulative counters. @return their increase since its previous report, or
+     * null when it is no member or a counter went backwards.
+     */
+    synchronized Flow report(String peerId, long p2p, long cdn, long up, long stalls) {
         Member m = members.get(peerId);
         if (m == null) {
-            return false;
+            return null;
         }
         if (p2p < m.p2pBytes || cdn < m.cdnBytes || up < m.uploadBytes || stalls < m.stalls) {
-            return false;
+            return null;
         }
+        Flow increase = new Flow(p2p - m.p2pBytes, cdn - m.cdnBytes, up - m.uploadBytes, stalls - m.stalls, 0);
         m.p2pBytes = p2p;
         m.cdnBytes = cdn;
         m.uploadBytes = up;
         m.stalls = stalls;
-        return true;
+        return increase;
     }
 
     synchronized Flow flow() {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.keys.KeyLookup;
+import org.xp2p.ops.Xp2pMetrics;
 import org.xp2p.relay.ChunkFeed;
 import org.xp2p.relay.StreamAddress;
 import org.xp2p.relay.StreamPosition;
@@ -48,6 +49,7 @@ final class SwarmHub implements AutoCloseable {
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Rooms rooms;
     private final AtomicInteger connections = new AtomicInteger();
+    private final Xp2pMetrics metrics;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "xp2p-swarm-housekeeping");
         t.setDaemon(true);
@@ -56,7 +58,13 @@ final class SwarmHub implements AutoCloseable {
     private volatile boolean closed;
 
     SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath) {
+        this(settings, feed, keys, clock, contextPath, new Xp2pMetrics());
+    }
+
+    SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath,
+            Xp2pMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.feed = feed;
         this.auth = new JoinAuth(settings, keys, clock);
         this.links = new StreamLinks(contextPath);
@@ -78,6 +86,7 @@ final class SwarmHub implements AutoCloseable {
     Peer connect(PeerLink link, String origin) {
         if (closed || connections.incrementAndGet() > settings.maxPeers()) {
             connections.decrementAndGet();
+            metrics.refused("node-full");
             LOG.warn("swarm: connection from origin {} refused, node full ({} peers)", origin, settings.maxPeers());
             return null;
         }
@@ -144,6 +153,7 @@ final class SwarmHub implements AutoCloseable {
         if (peer.gone.get()) {
             return;
         }
+        metrics.refused("binary-unsupported");
         peer.link.send(Json.error("binary-unsupported", "messages are JSON text; binary messages are not accepted", null));
         LOG.warn("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
         disconnect(peer, "binary message");
@@ -157,6 +167,7 @@ final class SwarmHub implements AutoCloseable {
         }
         peer.lastHeardMillis = clock.millis();
         if (!peer.budget.tryTake()) {
+            metrics.refused("rate-limited");
             peer.link.send(Json.error("rate-limited", "more than " + settings.messagesPerSecond()
                     + " messages per second (burst " + settings.messageBurst() + ")", null));
             LOG.warn("swarm: peer {} in rooms {} closed: message rate limit", peer.id, peer.rooms);
@@ -168,10 +179,13 @@ final class SwarmHub implements AutoCloseable {
         try {
             m = SignalMessage.parse(text);
         } catch (SignalMessage.BadMessage e) {
+            metrics.message(null);
+            metrics.refused(e.code);
             LOG.debug("swarm: peer {} sent a bad message: {}", peer.id, e.getMessage());
             peer.link.send(Json.error(e.code, e.getMessage(), null));
             return;
         }
+        metrics.message(m.type());
         try {
             switch (m.type()) {
                 case "join" -> join(peer, m);
@@ -180,14 +194,19 @@ final class SwarmHub implements AutoCloseable {
                 case "offer", "answer", "candidate" -> relay(peer, m);
                 case "stall" -> stall(peer, m);
                 case "stats" -> stats(peer, m);
-                default -> peer.link.send(Json.error("unknown-type", "unknown message type", m.type()));
+                default -> {
+                    metrics.refused("unknown-type");
+                    peer.link.send(Json.error("unknown-type", "unknown message type", m.type()));
+                }
             }
         } catch (SignalMessage.BadMessage e) {
+            metrics.refused(e.code);
             peer.link.send(Json.error(e.code, e.getMessage(), m.type()));
         }
     }
 
     private void join(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
+        long receivedNanos = System.nanoTime();
         String roomId = checkRoom(m.room());
         if (peer.rooms.contains(roomId)) {
             throw new SignalMessage.BadMessage("already-joined", "already in room " + roomId);
@@ -199,6 +218,7 @@ final class SwarmHub implements AutoCloseable {
         StreamAddress stream = streamOf(roomId, m.stream());
         JoinAuth.Refusal refusal = auth.check(roomId, m.code(), m.token());
         if (refusal != null) {
+            metrics.refused(refusal.code());
             LOG.warn("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
             peer.link.send(Json.error(refusal.code(), refusal.message(), "join"));
             if (peer.rooms.isEmpty()) {
@@ -217,7 +237,10 @@ final class SwarmHub implements AutoCloseable {
         Optional<StreamPosition> position = position(roomId); // asks the relay: outside the map's lock
         String joinedText = joined(roomId, peer, upload, slots, position);
         boolean admitted = rooms.join(roomId, member, joinedText, position.map(StreamPosition::epoch).orElse(-1L), stream);
-        if (!admitted) {
+        if (admitted) {
+            metrics.joined(System.nanoTime() - receivedNanos);
+        } else {
+            metrics.refused("room-full");
             LOG.warn("swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
             peer.link.send(Json.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
                     + " peers; try again later", "join"));
@@ -318,10 +341,12 @@ final class SwarmHub implements AutoCloseable {
             }
         }
         Room room = rooms.get(roomId);
-        if (room == null || !room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
-                orZero(m.uploadBytes()), orZero(m.stalls()))) {
+        Flow increase = room == null ? null : room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
+                orZero(m.uploadBytes()), orZero(m.stalls()));
+        if (increase == null) {
             throw new SignalMessage.BadMessage("bad-stats", "counters are cumulative since join and never decrease");
         }
+        metrics.peerReport(increase.p2pBytes(), increase.cdnBytes(), increase.uploadBytes());
     }
 
     private static long orZero(Long v) {
