@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.file.Files;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -144,5 +147,37 @@ class MetricsHostTest {
         assertTrue(v(after, "xp2p_relay_bytes_in_total") >= in, after.toString());
         assertEquals(1.0, v(after, "xp2p_relay_viewers_served_total"));
         assertEquals(1500.0, v(after, "xp2p_swarm_peer_p2p_bytes_total"));
+    }
+
+    /** Every query of conf/grafana/xp2p-dashboard.json names metrics this node exposes. */
+    @Test
+    void dashboardQueriesNameExistingMetrics() throws Exception {
+        host = Host.builder().port(0).setting("xp2p.data", data).build().start();
+        Set<String> names = new HashSet<>();
+        for (String sample : scrape(host).keySet()) {
+            names.add(sample.replaceFirst("\\{.*", ""));
+        }
+        String dashboard = Files.readString(Path.of("..", "conf", "grafana", "xp2p-dashboard.json"));
+        Matcher expr = Pattern.compile("\"(?:expr|definition)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(dashboard);
+        int queries = 0;
+        Set<String> used = new HashSet<>();
+        while (expr.find()) {
+            queries++;
+            Matcher metric = Pattern.compile("\\bxp2p_[a-z0-9_]+").matcher(expr.group(1));
+            boolean any = false;
+            while (metric.find()) {
+                any = true;
+                used.add(metric.group());
+                assertTrue(names.contains(metric.group()), "dashboard query names " + metric.group()
+                        + ", not exposed: " + expr.group(1));
+            }
+            assertTrue(any, "query names no xp2p metric: " + expr.group(1));
+        }
+        assertTrue(queries >= 10, "queries found: " + queries);
+        for (String needed : List.of("xp2p_swarm_peer_p2p_bytes_total", "xp2p_swarm_peer_cdn_bytes_total",
+                "xp2p_relay_viewers", "xp2p_swarm_peers", "xp2p_swarm_refusals_total",
+                "xp2p_relay_stream_failures_total")) {
+            assertTrue(used.contains(needed), "dashboard shows " + needed);
+        }
     }
 }

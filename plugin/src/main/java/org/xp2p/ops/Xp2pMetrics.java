@@ -61,6 +61,9 @@ public final class Xp2pMetrics {
         for (String t : TYPES) {
             messages.labelValues(t);
         }
+        for (String c : CODES) {
+            refusals.labelValues(c);
+        }
     }
 
     private Counter counter(String name, String help) {
