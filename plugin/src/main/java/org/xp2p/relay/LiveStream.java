@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.flv.ChunkSink;
 import org.xp2p.flv.ChunkerOptions;
@@ -42,6 +43,7 @@ import org.xp2p.flv.FlvTag;
  */
 final class LiveStream implements ChunkSink, Viewer.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     /** Gap put between the last timestamp of an epoch and the first of the next. */
     private static final long EPOCH_GAP_MILLIS = 40;
     /** FLV file header (9 bytes) plus PreviousTagSize0 (4 bytes) at the start of an init segment. */
@@ -455,7 +457,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             waiting.clear();
             live = List.copyOf(viewers);
         }
-        LOG.warn("stream {}: {} ({}); ending {} viewer(s)", id(), failure.message, detail, live.size());
+        WARNS.warn("failed", "stream {}: {} ({}); ending {} viewer(s)", id(), failure.message, detail, live.size());
         for (Viewer v : live) {
             v.close(false, failure.message);
         }
@@ -497,7 +499,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
         }
         if (stopNow) {
-            LOG.info("stream {}: no viewers, holds or chunk requests for {} s, dropping the origin pull", id(),
+            LOG.debug("stream {}: no viewers, holds or chunk requests for {} s, dropping the origin pull", id(),
                     config.idleSeconds());
             pull.stop();
             relay.forget(this);

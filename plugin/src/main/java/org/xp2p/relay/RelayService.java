@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.config.Settings;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.keys.KeyLookup;
@@ -39,6 +40,7 @@ import org.xp2p.ops.Xp2pMetrics;
  */
 public final class RelayService implements ChunkFeed, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayService.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     private static final long TICK_MILLIS = 250;
 
     private final RelayConfig config;
@@ -117,7 +119,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 LiveStream fresh = new LiveStream(address, this, config);
                 if (streams.putIfAbsent(address.streamId(), fresh) == null) {
                     // not pulled yet, so it cannot have stopped: the viewer is always added
-                    LOG.info("stream {}: first viewer, pulling {}", address.streamId(), address.path());
+                    LOG.debug("stream {}: first viewer, pulling {}", address.streamId(), address.path());
                     fresh.watch(async, cipher);
                     fresh.startPull();
                     return;
@@ -177,8 +179,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
 
     void forget(LiveStream stream) {
         if (streams.remove(stream.id(), stream)) {
-            LOG.info("stream {}: stopped (bytes in {}, out {}, chunk bytes out {} in {} requests, chunks {}, epochs {},"
-                    + " reconnects {}, dropped {}, skipped {})", stream.id(), stream.bytesIn.get(), stream.bytesOut.get(),
+            // streams that never went live (any client can ask for any path) are not worth a line
+            (stream.chunks.get() > 0 ? LOG.atInfo() : LOG.atDebug()).log("stream {}: stopped (bytes in {}, out {},"
+                    + " chunk bytes out {} in {} requests, chunks {}, epochs {}, reconnects {}, dropped {}, skipped {})",
+                    stream.id(), stream.bytesIn.get(), stream.bytesOut.get(),
                     stream.chunkBytesOut.get(), stream.chunkRequests.get(), stream.chunks.get(), stream.epochs.get(),
                     stream.reconnects.get(), stream.droppedViewers.get(), stream.skippedViewers.get());
         }
@@ -242,7 +246,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 LiveStream fresh = new LiveStream(address, this, config);
                 if (streams.putIfAbsent(id, fresh) == null) {
                     StreamHold hold = fresh.hold();
-                    LOG.info("stream {}: held by its swarm room, pulling {}", id, address.path());
+                    LOG.debug("stream {}: held by its swarm room, pulling {}", id, address.path());
                     fresh.startPull();
                     return hold;
                 }
@@ -257,7 +261,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     }
 
     private StreamHold refuseHold(String streamId, String message) {
-        LOG.warn("stream {}: swarm hold refused: {}", streamId, message);
+        WARNS.warn("hold-refused", "stream {}: swarm hold refused: {}", streamId, message);
         publishFailure(StreamFailure.of(streamId, 503, message));
         return StreamHold.NONE;
     }

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.ops.Xp2pMetrics;
 
@@ -27,6 +28,7 @@ import org.xp2p.ops.Xp2pMetrics;
  */
 final class Viewer implements WriteListener {
     private static final Logger LOG = LoggerFactory.getLogger(Viewer.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
 
     interface Listener {
         void skipped(Viewer viewer);
@@ -159,7 +161,7 @@ final class Viewer implements WriteListener {
             queuedBytes += s.bytes().length;
         }
         waitingForKeyframe = lastKey == null;
-        LOG.info("stream {}: viewer {} lagged more than {} ms, skipped to {}", streamId, remote,
+        LOG.debug("stream {}: viewer {} lagged more than {} ms, skipped to {}", streamId, remote,
                 config.skipLagMillis(), lastKey == null ? "the next keyframe" : "the newest keyframe");
         listener.skipped(this);
     }
@@ -219,7 +221,7 @@ final class Viewer implements WriteListener {
     }
 
     private void drop(String why) {
-        LOG.warn("stream {}: dropping viewer {}: {}", streamId, remote, why);
+        WARNS.warn("dropped", "stream {}: dropping viewer {}: {}", streamId, remote, why);
         close(true, why);
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.keys.KeyLookup;
 import org.xp2p.ops.Xp2pMetrics;
 import org.xp2p.relay.ChunkFeed;
@@ -31,6 +32,7 @@ import org.xp2p.relay.StreamPosition;
  */
 final class SwarmHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwarmHub.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     static final int CLOSE_GOING_AWAY = 1001;
     static final int CLOSE_UNSUPPORTED = 1003;
     static final int CLOSE_POLICY = 1008;
@@ -87,7 +89,7 @@ final class SwarmHub implements AutoCloseable {
         if (closed || connections.incrementAndGet() > settings.maxPeers()) {
             connections.decrementAndGet();
             metrics.refused("node-full");
-            LOG.warn("swarm: connection from origin {} refused, node full ({} peers)", origin, settings.maxPeers());
+            WARNS.warn("node-full", "swarm: connection from origin {} refused, node full ({} peers)", origin, settings.maxPeers());
             return null;
         }
         Peer peer;
@@ -120,7 +122,7 @@ final class SwarmHub implements AutoCloseable {
     void drop(Peer peer, int code, String why) {
         try {
             housekeeping.execute(() -> {
-                LOG.warn("swarm: peer {} in rooms {} dropped: {}", peer.id, peer.rooms, why);
+                WARNS.warn("dropped", "swarm: peer {} in rooms {} dropped: {}", peer.id, peer.rooms, why);
                 disconnect(peer, why);
                 peer.link.close(code, why);
             });
@@ -140,7 +142,7 @@ final class SwarmHub implements AutoCloseable {
         long limit = settings.silenceLimitMillis();
         for (Peer p : peers.values()) {
             if (!p.rooms.isEmpty() && now - p.lastHeardMillis > limit && !p.gone.get()) {
-                LOG.info("swarm: peer {} in rooms {} removed: nothing heard for {} ms (limit {} ms)", p.id, p.rooms,
+                LOG.debug("swarm: peer {} in rooms {} removed: nothing heard for {} ms (limit {} ms)", p.id, p.rooms,
                         now - p.lastHeardMillis, limit);
                 disconnect(p, "silent");
                 p.link.close(CLOSE_GOING_AWAY, "no heartbeat for " + (limit / 1000) + " s");
@@ -155,7 +157,7 @@ final class SwarmHub implements AutoCloseable {
         }
         metrics.refused("binary-unsupported");
         peer.link.send(Json.error("binary-unsupported", "messages are JSON text; binary messages are not accepted", null));
-        LOG.warn("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
+        LOG.debug("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
         disconnect(peer, "binary message");
         peer.link.close(CLOSE_UNSUPPORTED, "binary messages are not accepted");
     }
@@ -170,7 +172,8 @@ final class SwarmHub implements AutoCloseable {
             metrics.refused("rate-limited");
             peer.link.send(Json.error("rate-limited", "more than " + settings.messagesPerSecond()
                     + " messages per second (burst " + settings.messageBurst() + ")", null));
-            LOG.warn("swarm: peer {} in rooms {} closed: message rate limit", peer.id, peer.rooms);
+            WARNS.warn("rate-limited", "swarm: peer {} (origin {}) in rooms {} closed: message rate limit", peer.id,
+                    peer.origin, peer.rooms);
             disconnect(peer, "rate limit");
             peer.link.close(CLOSE_POLICY, "rate limit exceeded");
             return;
@@ -219,7 +222,12 @@ final class SwarmHub implements AutoCloseable {
         JoinAuth.Refusal refusal = auth.check(roomId, m.code(), m.token());
         if (refusal != null) {
             metrics.refused(refusal.code());
-            LOG.warn("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
+            if (refusal.code().equals("unavailable")) {
+                WARNS.warn("unavailable", "swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(),
+                        refusal.message());
+            } else {
+                LOG.debug("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
+            }
             peer.link.send(Json.error(refusal.code(), refusal.message(), "join"));
             if (peer.rooms.isEmpty()) {
                 disconnect(peer, refusal.code());
@@ -241,7 +249,7 @@ final class SwarmHub implements AutoCloseable {
             metrics.joined(System.nanoTime() - receivedNanos);
         } else {
             metrics.refused("room-full");
-            LOG.warn("swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
+            WARNS.warn("room-full", "swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
             peer.link.send(Json.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
                     + " peers; try again later", "join"));
             if (peer.rooms.isEmpty()) {
@@ -276,7 +284,7 @@ final class SwarmHub implements AutoCloseable {
         try {
             return feed.position(roomId);
         } catch (RuntimeException e) {
-            LOG.warn("swarm room {}: stream position unavailable: {}", roomId, e.toString());
+            WARNS.warn("position", "swarm room {}: stream position unavailable: {}", roomId, e.toString());
             return Optional.empty();
         }
     }
@@ -311,7 +319,7 @@ final class SwarmHub implements AutoCloseable {
             throw new SignalMessage.BadMessage("unknown-peer", "no peer " + m.to() + " on this node");
         }
         if (!target.rooms.contains(roomId)) {
-            LOG.info("swarm room {}: {} from peer {} to peer {} refused: not in the room", roomId, m.type(), from.id, m.to());
+            LOG.debug("swarm room {}: {} from peer {} to peer {} refused: not in the room", roomId, m.type(), from.id, m.to());
             throw new SignalMessage.BadMessage("not-in-room", "peer " + m.to() + " is not in room " + roomId);
         }
         target.link.send(Json.message(m.type()).put("room", roomId).put("from", from.id).raw("data", m.data()).end());
