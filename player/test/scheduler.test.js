@@ -124,8 +124,9 @@ test('a parent that does not answer before its deadline is reported stalled; the
   const { s, got, failures } = scheduler({ server: srv });
   s.setParent(link);
   s.startAt(5);
-  s.digest(await digestOf(5));
-  const t0 = Date.now();
+  const d = await digestOf(5);
+  const t0 = Date.now(); // before the request starts its deadline timer
+  s.digest(d);
   await until('the chunk', () => got.length === 1);
   assert.ok(Date.now() - t0 >= 55, 'waited for the parent first');
   assert.deepEqual(got, [[5, 'server']]);
@@ -220,14 +221,18 @@ test('a link closed on purpose, or still connecting at the deadline, is not repo
 test('a verified chunk is offered to children before it is played', async () => {
   const verified = [];
   const srv = server();
-  const link = parent((seq) => (seq === 0 ? 'never' : chunk(seq)));
-  const { s, got } = scheduler({ server: srv, onVerified: (seq) => verified.push(seq),
-    options: { ...FAST, minParentMs: 300, maxParentMs: 300 } });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  // chunk 0 is late everywhere until the test lets it through: no timing decides this test
+  const slowServer = async (seq) => (seq === 0 ? held.then(() => srv(seq)) : srv(seq));
+  const link = parent((seq) => (seq === 0 ? 'missing' : chunk(seq)));
+  const { s, got } = scheduler({ server: slowServer, onVerified: (seq) => verified.push(seq) });
   s.setParent(link);
   s.startAt(0);
   for (const seq of [0, 1]) s.digest(await digestOf(seq));
   await until('chunk 1 verified', () => verified.includes(1));
   assert.deepEqual(got, [], 'chunk 0 is still on its way: nothing played yet');
+  release();
   await until('both played', () => got.length === 2);
   assert.deepEqual(got.map((g) => g[0]), [0, 1]);
 });

@@ -150,10 +150,10 @@ class PeersOnlyRoomTest {
         assertEquals(425, get(chunkUrl(stream, seq + 1000)).statusCode());
         assertEquals(2, stat("live/po", "chunkRequests"));
         String metrics = new String(get(CONTEXT + "/xp2p/metrics").body(), StandardCharsets.UTF_8);
-        assertTrue(metrics.contains("\nxp2p_relay_chunk_bytes_out " + (init.body().length + chunk.body().length) + "\n"),
+        assertTrue(metrics.contains("\nxp2p_relay_chunk_bytes_out_total " + (init.body().length + chunk.body().length) + ".0\n"),
                 metrics);
-        assertTrue(metrics.contains("\nxp2p_relay_chunk_requests 2\n"), metrics);
-        assertTrue(metrics.contains("\nxp2p_relay_holds 1\n"), metrics);
+        assertTrue(metrics.contains("\nxp2p_relay_chunk_requests_total 2.0\n"), metrics);
+        assertTrue(metrics.contains("\nxp2p_relay_holds 1.0\n"), metrics);
         assertEquals(1, origin.connections("/live/po.flv"), "one pull");
 
         // a room whose stream path implies another id: the URLs carry the room as xresid

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 
 /**
  * Proxy mode: a non-owner fetches the request from the owner and streams the response through,
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OwnerProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OwnerProxy.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     private static final int BUFFER = 16 * 1024;
     /** Hop-by-hop headers (RFC 9110 7.6.1) and those the JDK client sets itself. */
     private static final Set<String> SKIPPED = Set.of("connection", "keep-alive", "proxy-connection",
@@ -78,7 +80,7 @@ public final class OwnerProxy implements AutoCloseable {
     void forward(HttpServletRequest req, HttpServletResponse res, ClusterNode owner, String path, String query,
                  String stream) throws IOException {
         if (!permits.tryAcquire()) {
-            LOG.warn("stream {}: proxy to owner {} refused, {} streams already proxied", stream, owner,
+            WARNS.warn("proxy-full", "stream {}: proxy to owner {} refused, {} streams already proxied", stream, owner,
                     permits.availablePermits());
             ClusterErrors.send(res, 503, ClusterErrors.PROXY_BUSY,
                     "node " + self + " proxies too many streams; connect to " + owner.id() + " directly", 1);

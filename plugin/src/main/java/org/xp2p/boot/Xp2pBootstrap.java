@@ -15,6 +15,7 @@ import org.xp2p.affinity.AffinityService;
 import org.xp2p.config.Settings;
 import org.xp2p.keys.KeyService;
 import org.xp2p.ops.OpsService;
+import org.xp2p.ops.Xp2pMetrics;
 import org.xp2p.relay.RelayService;
 import org.xp2p.store.Database;
 import org.xp2p.swarm.SwarmService;
@@ -44,10 +45,11 @@ public final class Xp2pBootstrap implements ServletContextListener {
 
             Database db = keep(Database.open(settings, ctx));
             KeyService keys = keep(KeyService.start(ctx, settings, db, clock));
-            RelayService relay = keep(RelayService.start(ctx, settings, keys.lookup(), clock));
-            SwarmService swarm = keep(SwarmService.start(ctx, settings, relay, keys.lookup(), clock));
+            Xp2pMetrics metrics = new Xp2pMetrics();
+            RelayService relay = keep(RelayService.start(ctx, settings, keys.lookup(), clock, metrics));
+            SwarmService swarm = keep(SwarmService.start(ctx, settings, relay, keys.lookup(), clock, metrics));
             keep(AffinityService.start(ctx, settings, db, clock));
-            keep(OpsService.start(ctx, settings, db, relay, swarm));
+            keep(OpsService.start(ctx, settings, db, relay, swarm, metrics));
 
             LOG.info("xp2p started in context '{}' with configuration {}", ctx.getContextPath(), settings.effective());
         } catch (RuntimeException e) {

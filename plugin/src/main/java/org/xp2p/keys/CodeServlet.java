@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.http.JsonResponse;
 
 /**
@@ -27,6 +28,7 @@ import org.xp2p.http.JsonResponse;
 final class CodeServlet extends HttpServlet {
     static final String SECRET_HEADER = "X-Xp2p-Secret";
     private static final Logger LOG = LoggerFactory.getLogger(CodeServlet.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
 
     private final transient KeyLookup lookup;
     private final transient JdbcKeyStore issuer;
@@ -87,7 +89,7 @@ final class CodeServlet extends HttpServlet {
         if (!allowedOrigins.isEmpty()) {
             String origin = req.getHeader("Origin");
             if (origin == null || !allowedOrigins.contains(origin.toLowerCase(Locale.ROOT))) {
-                LOG.info("xp2p keys: refused POST /code from {} with Origin {}", req.getRemoteAddr(), origin);
+                LOG.debug("xp2p keys: refused POST /code from {} with Origin {}", req.getRemoteAddr(), origin);
                 error(resp, 403, "origin_not_allowed", "the Origin header must be one of xp2p.key.allowedOrigins");
                 return;
             }
@@ -97,7 +99,7 @@ final class CodeServlet extends HttpServlet {
         if (secret != null) {
             String given = req.getHeader(SECRET_HEADER);
             if (given == null || !MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
-                LOG.info("xp2p keys: refused POST /code from {}: missing or wrong {}", req.getRemoteAddr(), SECRET_HEADER);
+                LOG.debug("xp2p keys: refused POST /code from {}: missing or wrong {}", req.getRemoteAddr(), SECRET_HEADER);
                 error(resp, 403, "bad_secret", "missing or wrong " + SECRET_HEADER + " header");
                 return;
             }
@@ -138,7 +140,7 @@ final class CodeServlet extends HttpServlet {
 
     private static void unavailable(HttpServletResponse resp, String what, KeyStoreUnavailableException e)
             throws IOException {
-        LOG.warn("xp2p keys: {} failed, key store unavailable: {}", what, e.getMessage());
+        WARNS.warn("unavailable", "xp2p keys: {} failed, key store unavailable: {}", what, e.getMessage());
         resp.setHeader("Retry-After", "5");
         error(resp, 503, "unavailable", "the key store is unavailable; retry later");
     }

@@ -1,6 +1,9 @@
 package org.xp2p.ops;
 
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.ServletContext;
+import java.util.function.LongSupplier;
 import org.xp2p.config.Settings;
 import org.xp2p.relay.RelayService;
 import org.xp2p.store.Database;
@@ -15,10 +18,24 @@ public final class OpsService implements AutoCloseable {
     }
 
     public static OpsService start(ServletContext ctx, Settings settings, Database db, RelayService relay,
-            SwarmService swarm) {
+            SwarmService swarm, Xp2pMetrics metrics) {
+        PrometheusRegistry r = metrics.registry();
+        gauge(r, "xp2p_relay_streams", "Streams relayed by this node now.", () -> relay.totals().streams());
+        gauge(r, "xp2p_relay_viewers", "http-flv viewers connected now.", () -> relay.totals().viewers());
+        gauge(r, "xp2p_relay_holds", "Swarm rooms holding a stream's pull now.", () -> relay.totals().holds());
+        gauge(r, "xp2p_swarm_peers", "Signalling connections (peers) now.", swarm::connections);
+        gauge(r, "xp2p_swarm_rooms", "Swarm rooms with members now.", swarm::rooms);
+        gauge(r, "xp2p_jvm_heap_used_bytes", "JVM heap in use.", () -> {
+            Runtime rt = Runtime.getRuntime();
+            return rt.totalMemory() - rt.freeMemory();
+        });
         ctx.addServlet("xp2p-health", new HealthServlet(db)).addMapping("/xp2p/health");
-        ctx.addServlet("xp2p-metrics", new MetricsServlet(relay, swarm)).addMapping("/xp2p/metrics");
+        ctx.addServlet("xp2p-metrics", new MetricsServlet(metrics)).addMapping("/xp2p/metrics");
         return new OpsService();
+    }
+
+    private static void gauge(PrometheusRegistry r, String name, String help, LongSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(r);
     }
 
     @Override

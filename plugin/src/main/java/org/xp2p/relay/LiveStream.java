@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.flv.ChunkSink;
 import org.xp2p.flv.ChunkerOptions;
@@ -42,6 +43,7 @@ import org.xp2p.flv.FlvTag;
  */
 final class LiveStream implements ChunkSink, Viewer.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     /** Gap put between the last timestamp of an epoch and the first of the next. */
     private static final long EPOCH_GAP_MILLIS = 40;
     /** FLV file header (9 bytes) plus PreviousTagSize0 (4 bytes) at the start of an init segment. */
@@ -145,6 +147,8 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
             idleSinceNanos = -1;
             viewersServed.incrementAndGet();
+            relay.metrics().viewerServed();
+            async.getRequest().setAttribute(Viewer.ACCEPTED_NANOS, System.nanoTime());
             if (init == null || open == null) {
                 long deadline = System.nanoTime() + config.startTimeoutMillis() * 1_000_000L;
                 waiting.add(new Waiting(async, cipher, deadline));
@@ -206,6 +210,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      */
     void served(int bodyBytes) {
         chunkBytesOut.addAndGet(bodyBytes);
+        relay.metrics().chunkServed(bodyBytes);
         chunkRequests.incrementAndGet();
         synchronized (lock) {
             idleSinceNanos = -1;
@@ -228,7 +233,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         response.setHeader("X-Xp2p-Stream", id());
         response.setHeader("X-Xp2p-Epoch", Long.toString(epoch));
         try {
-            Viewer viewer = new Viewer(id(), async, cipher, config, this, relay.fanOut().assign());
+            Viewer viewer = new Viewer(id(), async, cipher, config, this, relay.fanOut().assign(), relay.metrics());
             viewer.offer(snapshot());
             viewers.add(viewer);
             viewer.start();
@@ -263,6 +268,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     @Override
     public void skipped(Viewer viewer) {
         skippedViewers.incrementAndGet();
+        relay.metrics().viewerSkipped();
     }
 
     @Override
@@ -271,9 +277,16 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             bytesOut.addAndGet(viewer.bytesSent());
             if (dropped) {
                 droppedViewers.incrementAndGet();
+                relay.metrics().viewerDropped();
             }
             LOG.debug("stream {}: viewer {} left ({} watching)", id(), viewer.remote(), viewers.size());
         }
+    }
+
+    /** Origin bytes read; called under the stream lock. */
+    void bytesIn(long n) {
+        bytesIn.addAndGet(n);
+        relay.metrics().bytesIn(n);
     }
 
     /** Bytes sent to viewers, those still watching included. */
@@ -443,6 +456,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     /** Origin data flowed again after a failure. */
     void originRecovered() {
         reconnects.incrementAndGet();
+        relay.metrics().originReconnected();
     }
 
     /** The pull gave up: answer waiting viewers with the failure, end live ones, forget the stream. */
@@ -461,12 +475,13 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             waiting.clear();
             live = List.copyOf(viewers);
         }
-        LOG.warn("stream {}: {} ({}); ending {} viewer(s)", id(), failure.message, detail, live.size());
+        WARNS.warn("failed", "stream {}: {} ({}); ending {} viewer(s)", id(), failure.message, detail, live.size());
         for (Viewer v : live) {
             v.close(false, failure.message);
         }
         pull.stop();
         relay.forget(this);
+        relay.metrics().streamFailed(failure.status);
         relay.publishFailure(StreamFailure.of(id(), failure.status, failure.message + " (" + detail + ")"));
     }
 
@@ -502,7 +517,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
         }
         if (stopNow) {
-            LOG.info("stream {}: no viewers, holds or chunk requests for {} s, dropping the origin pull", id(),
+            LOG.debug("stream {}: no viewers, holds or chunk requests for {} s, dropping the origin pull", id(),
                     config.idleSeconds());
             pull.stop();
             relay.forget(this);

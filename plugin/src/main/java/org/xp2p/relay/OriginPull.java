@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.flv.FlvChunker;
 import org.xp2p.flv.FlvFormatException;
 
@@ -32,6 +33,7 @@ import org.xp2p.flv.FlvFormatException;
  */
 final class OriginPull {
     private static final Logger LOG = LoggerFactory.getLogger(OriginPull.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
 
     private final LiveStream stream;
     private final HttpClient client;
@@ -129,7 +131,7 @@ final class OriginPull {
             if (failingSinceNanos < 0) {
                 failingSinceNanos = now;
             }
-            LOG.warn("stream {}: origin {} failed: {}", stream.id(), attempt.url, detail);
+            WARNS.warn("origin-failed", "stream {}: origin {} failed: {}", stream.id(), attempt.url, detail);
             long budgetNanos = everLive ? config.reconnectMaxSeconds() * 1_000_000_000L
                     : config.startTimeoutMillis() * 1_000_000L;
             if (kind == LiveStream.Failure.NOT_FOUND) {
@@ -220,7 +222,7 @@ final class OriginPull {
                         chunker = new FlvChunker(stream.beginEpoch(), stream);
                     }
                     for (ByteBuffer b : buffers) {
-                        stream.bytesIn.addAndGet(b.remaining());
+                        stream.bytesIn(b.remaining());
                         chunker.feed(b);
                     }
                     delivery = stream.closeBatch();

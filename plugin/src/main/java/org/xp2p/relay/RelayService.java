@@ -24,9 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.config.Settings;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.keys.KeyLookup;
+import org.xp2p.ops.Xp2pMetrics;
 
 /**
  * The live relay: one {@link LiveStream} per stream id on this node, shared by all its viewers.
@@ -38,6 +40,7 @@ import org.xp2p.keys.KeyLookup;
  */
 public final class RelayService implements ChunkFeed, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayService.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     private static final long TICK_MILLIS = 250;
 
     private final RelayConfig config;
@@ -50,9 +53,11 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     private final FanOut fanOut;
     /** Test seam: runs in {@link #subscribe} just before the listener is registered. */
     Runnable subscribeGap = () -> { };
+    private final Xp2pMetrics metrics;
 
-    RelayService(RelayConfig config, KeyLookup keys) {
+    RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.keys = keys;
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
         timer.setRemoveOnCancelPolicy(true);
@@ -67,9 +72,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    public static RelayService start(ServletContext ctx, Settings settings, KeyLookup keys, Clock clock) {
+    public static RelayService start(ServletContext ctx, Settings settings, KeyLookup keys, Clock clock,
+            Xp2pMetrics metrics) {
         RelayConfig config = RelayConfig.from(settings);
-        RelayService relay = new RelayService(config, keys);
+        RelayService relay = new RelayService(config, keys, metrics);
         ServletRegistration.Dynamic stream = ctx.addServlet("xp2p-stream", new StreamServlet(relay, keys, config));
         stream.setAsyncSupported(true);
         stream.addMapping("*.flv");
@@ -115,7 +121,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 LiveStream fresh = new LiveStream(address, this, config);
                 if (streams.putIfAbsent(address.streamId(), fresh) == null) {
                     // not pulled yet, so it cannot have stopped: the viewer is always added
-                    LOG.info("stream {}: first viewer, pulling {}", address.streamId(), address.path());
+                    LOG.debug("stream {}: first viewer, pulling {}", address.streamId(), address.path());
                     fresh.watch(async, cipher);
                     fresh.startPull();
                     return;
@@ -152,6 +158,11 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     }
 
     /** Sums over the streams relayed now, for the metrics endpoint. */
+    /** The node's counters and histograms. */
+    Xp2pMetrics metrics() {
+        return metrics;
+    }
+
     public RelayTotals totals() {
         int count = 0;
         long viewers = 0, in = 0, out = 0, chunks = 0, reconnects = 0, dropped = 0, skipped = 0;
@@ -175,8 +186,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
 
     void forget(LiveStream stream) {
         if (streams.remove(stream.id(), stream)) {
-            LOG.info("stream {}: stopped (bytes in {}, out {}, chunk bytes out {} in {} requests, chunks {}, epochs {},"
-                    + " reconnects {}, dropped {}, skipped {})", stream.id(), stream.bytesIn.get(), stream.bytesOut.get(),
+            // streams that never went live (any client can ask for any path) are not worth a line
+            (stream.chunks.get() > 0 ? LOG.atInfo() : LOG.atDebug()).log("stream {}: stopped (bytes in {}, out {},"
+                    + " chunk bytes out {} in {} requests, chunks {}, epochs {}, reconnects {}, dropped {}, skipped {})",
+                    stream.id(), stream.bytesIn.get(), stream.bytesOut.get(),
                     stream.chunkBytesOut.get(), stream.chunkRequests.get(), stream.chunks.get(), stream.epochs.get(),
                     stream.reconnects.get(), stream.droppedViewers.get(), stream.skippedViewers.get());
         }
@@ -248,7 +261,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 LiveStream fresh = new LiveStream(address, this, config);
                 if (streams.putIfAbsent(id, fresh) == null) {
                     StreamHold hold = fresh.hold();
-                    LOG.info("stream {}: held by its swarm room, pulling {}", id, address.path());
+                    LOG.debug("stream {}: held by its swarm room, pulling {}", id, address.path());
                     fresh.startPull();
                     return hold;
                 }
@@ -263,7 +276,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     }
 
     private StreamHold refuseHold(String streamId, String message) {
-        LOG.warn("stream {}: swarm hold refused: {}", streamId, message);
+        WARNS.warn("hold-refused", "stream {}: swarm hold refused: {}", streamId, message);
         publishFailure(StreamFailure.of(streamId, 503, message));
         return StreamHold.NONE;
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.http.JsonResponse;
 import org.xp2p.keys.KeyLookup;
@@ -24,6 +25,7 @@ import org.xp2p.keys.KeyStoreUnavailableException;
  */
 final class StreamServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(StreamServlet.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
 
     private final transient RelayService relay;
     private final transient KeyLookup keys;
@@ -87,7 +89,7 @@ final class StreamServlet extends HttpServlet {
         try {
             key = keys.find(code);
         } catch (KeyStoreUnavailableException e) {
-            LOG.warn("stream {}: key store unavailable: {}", address.streamId(), e.getMessage());
+            WARNS.warn("unavailable", "stream {}: key store unavailable: {}", address.streamId(), e.getMessage());
             sendError(resp, 503, "key store unavailable");
             return null;
         }

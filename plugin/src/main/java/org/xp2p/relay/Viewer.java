@@ -8,7 +8,9 @@ import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.crypto.StreamCipher;
+import org.xp2p.ops.Xp2pMetrics;
 
 /**
  * One viewer's connection: a bounded queue of shared segments drained with asynchronous servlet
@@ -26,6 +28,7 @@ import org.xp2p.crypto.StreamCipher;
  */
 final class Viewer implements WriteListener {
     private static final Logger LOG = LoggerFactory.getLogger(Viewer.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
 
     interface Listener {
         void skipped(Viewer viewer);
@@ -49,12 +52,19 @@ final class Viewer implements WriteListener {
     private boolean started;
     private boolean cipherHeaderPending;
     private long bytesSent;
+    /** Request attribute: {@link System#nanoTime()} when the request was accepted (first-byte histogram). */
+    static final String ACCEPTED_NANOS = "org.xp2p.relay.acceptedNanos";
+    private final Xp2pMetrics metrics;
+    private final long acceptedNanos;
+    private boolean firstByteSeen;
 
     private final int worker;
 
     Viewer(String streamId, AsyncContext async, StreamCipher cipher, RelayConfig config, Listener listener,
-            int worker) throws IOException {
+            int worker, Xp2pMetrics metrics) throws IOException {
         this.worker = worker;
+        this.metrics = metrics;
+        this.acceptedNanos = async.getRequest().getAttribute(ACCEPTED_NANOS) instanceof Long t ? t : System.nanoTime();
         this.streamId = streamId;
         this.remote = async.getRequest().getRemoteAddr() + ":" + async.getRequest().getRemotePort();
         this.async = async;
@@ -151,7 +161,7 @@ final class Viewer implements WriteListener {
             queuedBytes += s.bytes().length;
         }
         waitingForKeyframe = lastKey == null;
-        LOG.info("stream {}: viewer {} lagged more than {} ms, skipped to {}", streamId, remote,
+        LOG.debug("stream {}: viewer {} lagged more than {} ms, skipped to {}", streamId, remote,
                 config.skipLagMillis(), lastKey == null ? "the next keyframe" : "the newest keyframe");
         listener.skipped(this);
     }
@@ -165,7 +175,7 @@ final class Viewer implements WriteListener {
                 cipherHeaderPending = false;
                 byte[] header = cipher.header();
                 out.write(header);
-                bytesSent += header.length;
+                sent(header.length);
                 needFlush = true;
             }
             while (!closed && out.isReady()) {
@@ -182,11 +192,20 @@ final class Viewer implements WriteListener {
                 queuedBytes -= s.bytes().length;
                 byte[] bytes = cipher == null ? s.bytes() : cipher.seal(s.bytes());
                 out.write(bytes);
-                bytesSent += bytes.length;
+                sent(bytes.length);
                 needFlush = true;
             }
         } catch (IOException | RuntimeException e) {
             close(false, "write failed: " + e);
+        }
+    }
+
+    private void sent(int n) {
+        bytesSent += n;
+        metrics.flvBytesOut(n);
+        if (!firstByteSeen) {
+            firstByteSeen = true;
+            metrics.firstByte(System.nanoTime() - acceptedNanos);
         }
     }
 
@@ -202,7 +221,7 @@ final class Viewer implements WriteListener {
     }
 
     private void drop(String why) {
-        LOG.warn("stream {}: dropping viewer {}: {}", streamId, remote, why);
+        WARNS.warn("dropped", "stream {}: dropping viewer {}: {}", streamId, remote, why);
         close(true, why);
     }
 

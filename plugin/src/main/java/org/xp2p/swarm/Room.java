@@ -90,7 +90,7 @@ final class Room implements ChunkFeed.StreamListener {
             }
         }
         announce(tree.join(m.peer.id, m.slots));
-        LOG.info("swarm room {}: peer {} joined (upload={}, slots={}, network={}) under {} at depth {}, {} members",
+        LOG.debug("swarm room {}: peer {} joined (upload={}, slots={}, network={}) under {} at depth {}, {} members",
                 id, m.peer.id, m.upload, m.slots, m.network, tree.parent(m.peer.id), tree.depth(m.peer.id),
                 members.size());
     }
@@ -107,7 +107,7 @@ final class Room implements ChunkFeed.StreamListener {
         }
         List<String> orphans = tree.children(peerId);
         announce(tree.leave(peerId));
-        LOG.info("swarm room {}: peer {} left ({}), {} children re-homed, {} members", id, peerId, why,
+        LOG.debug("swarm room {}: peer {} left ({}), {} children re-homed, {} members", id, peerId, why,
                 orphans.size(), members.size());
     }
 
@@ -117,30 +117,34 @@ final class Room implements ChunkFeed.StreamListener {
             return false;
         }
         if (parent.equals(DeliveryTree.SERVER)) {
-            LOG.info("swarm room {}: peer {} reports the server {}", id, reporter, reason);
+            LOG.debug("swarm room {}: peer {} reports the server {}", id, reporter, reason);
             return true;
         }
         stallReports++;
         announce(tree.stalled(reporter, parent));
-        LOG.info("swarm room {}: peer {} reports parent {} {}; now under {}{}", id, reporter, parent, reason,
+        LOG.debug("swarm room {}: peer {} reports parent {} {}; now under {}{}", id, reporter, parent, reason,
                 tree.parent(reporter), tree.isDemoted(parent) ? ", " + parent + " demoted to leaf" : "");
         return true;
     }
 
-    /** Stores a member's cumulative counters; false when a counter went backwards. */
-    synchronized boolean report(String peerId, long p2p, long cdn, long up, long stalls) {
+    /**
+     * Stores a member's cumulative counters. @return their increase since its previous report, or
+     * null when it is no member or a counter went backwards.
+     */
+    synchronized Flow report(String peerId, long p2p, long cdn, long up, long stalls) {
         Member m = members.get(peerId);
         if (m == null) {
-            return false;
+            return null;
         }
         if (p2p < m.p2pBytes || cdn < m.cdnBytes || up < m.uploadBytes || stalls < m.stalls) {
-            return false;
+            return null;
         }
+        Flow increase = new Flow(p2p - m.p2pBytes, cdn - m.cdnBytes, up - m.uploadBytes, stalls - m.stalls, 0);
         m.p2pBytes = p2p;
         m.cdnBytes = cdn;
         m.uploadBytes = up;
         m.stalls = stalls;
-        return true;
+        return increase;
     }
 
     synchronized Flow flow() {
@@ -191,7 +195,7 @@ final class Room implements ChunkFeed.StreamListener {
                 m.peer.link.send(text);
             }
         }
-        LOG.info("swarm room {}: stream failed ({} {}: {}), told {} members", id, f.status(), f.error(), f.message(),
+        LOG.debug("swarm room {}: stream failed ({} {}: {}), told {} members", id, f.status(), f.error(), f.message(),
                 audience.length);
     }
 

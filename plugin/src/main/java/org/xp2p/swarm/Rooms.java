@@ -92,7 +92,7 @@ final class Rooms {
             closed[0] = room;
             sub[0] = room.takeSubscription();
             retired[0] = room.flow();
-            LOG.info("swarm room {}: empty, closed", id);
+            LOG.debug("swarm room {}: empty, closed", id);
             return null;
         });
         if (retired[0] != null) {

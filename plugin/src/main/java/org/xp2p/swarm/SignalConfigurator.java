@@ -6,6 +6,7 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 
 /**
  * Handshake policy for {@code /xp2p/signal}: refuses foreign browser Origins with HTTP 403 before
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SignalConfigurator extends ServerEndpointConfig.Configurator {
     private static final Logger LOG = LoggerFactory.getLogger(SignalConfigurator.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     static final String ORIGIN = "xp2p.swarm.origin";
 
     private final SwarmHub hub;
@@ -26,7 +28,7 @@ final class SignalConfigurator extends ServerEndpointConfig.Configurator {
     public boolean checkOrigin(String originHeaderValue) {
         boolean ok = hub.settings().originAllowed(originHeaderValue);
         if (!ok) {
-            LOG.warn("swarm: handshake from origin {} refused (not in xp2p.swarm.allowedOrigins)", originHeaderValue);
+            WARNS.warn("origin", "swarm: handshake from origin {} refused (not in xp2p.swarm.allowedOrigins)", originHeaderValue);
         }
         return ok;
     }

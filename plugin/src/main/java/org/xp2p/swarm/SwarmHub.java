@@ -18,7 +18,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.keys.KeyLookup;
+import org.xp2p.ops.Xp2pMetrics;
 import org.xp2p.relay.ChunkFeed;
 import org.xp2p.relay.StreamAddress;
 import org.xp2p.relay.StreamPosition;
@@ -30,6 +32,7 @@ import org.xp2p.relay.StreamPosition;
  */
 final class SwarmHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwarmHub.class);
+    private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     static final int CLOSE_GOING_AWAY = 1001;
     static final int CLOSE_UNSUPPORTED = 1003;
     static final int CLOSE_POLICY = 1008;
@@ -48,6 +51,7 @@ final class SwarmHub implements AutoCloseable {
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Rooms rooms;
     private final AtomicInteger connections = new AtomicInteger();
+    private final Xp2pMetrics metrics;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "xp2p-swarm-housekeeping");
         t.setDaemon(true);
@@ -56,7 +60,13 @@ final class SwarmHub implements AutoCloseable {
     private volatile boolean closed;
 
     SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath) {
+        this(settings, feed, keys, clock, contextPath, new Xp2pMetrics());
+    }
+
+    SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath,
+            Xp2pMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.feed = feed;
         this.auth = new JoinAuth(settings, keys, clock);
         this.links = new StreamLinks(contextPath);
@@ -78,7 +88,8 @@ final class SwarmHub implements AutoCloseable {
     Peer connect(PeerLink link, String origin) {
         if (closed || connections.incrementAndGet() > settings.maxPeers()) {
             connections.decrementAndGet();
-            LOG.warn("swarm: connection from origin {} refused, node full ({} peers)", origin, settings.maxPeers());
+            metrics.refused("node-full");
+            WARNS.warn("node-full", "swarm: connection from origin {} refused, node full ({} peers)", origin, settings.maxPeers());
             return null;
         }
         Peer peer;
@@ -111,7 +122,7 @@ final class SwarmHub implements AutoCloseable {
     void drop(Peer peer, int code, String why) {
         try {
             housekeeping.execute(() -> {
-                LOG.warn("swarm: peer {} in rooms {} dropped: {}", peer.id, peer.rooms, why);
+                WARNS.warn("dropped", "swarm: peer {} in rooms {} dropped: {}", peer.id, peer.rooms, why);
                 disconnect(peer, why);
                 peer.link.close(code, why);
             });
@@ -131,7 +142,7 @@ final class SwarmHub implements AutoCloseable {
         long limit = settings.silenceLimitMillis();
         for (Peer p : peers.values()) {
             if (!p.rooms.isEmpty() && now - p.lastHeardMillis > limit && !p.gone.get()) {
-                LOG.info("swarm: peer {} in rooms {} removed: nothing heard for {} ms (limit {} ms)", p.id, p.rooms,
+                LOG.debug("swarm: peer {} in rooms {} removed: nothing heard for {} ms (limit {} ms)", p.id, p.rooms,
                         now - p.lastHeardMillis, limit);
                 disconnect(p, "silent");
                 p.link.close(CLOSE_GOING_AWAY, "no heartbeat for " + (limit / 1000) + " s");
@@ -144,8 +155,9 @@ final class SwarmHub implements AutoCloseable {
         if (peer.gone.get()) {
             return;
         }
+        metrics.refused("binary-unsupported");
         peer.link.send(Json.error("binary-unsupported", "messages are JSON text; binary messages are not accepted", null));
-        LOG.warn("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
+        LOG.debug("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
         disconnect(peer, "binary message");
         peer.link.close(CLOSE_UNSUPPORTED, "binary messages are not accepted");
     }
@@ -157,9 +169,11 @@ final class SwarmHub implements AutoCloseable {
         }
         peer.lastHeardMillis = clock.millis();
         if (!peer.budget.tryTake()) {
+            metrics.refused("rate-limited");
             peer.link.send(Json.error("rate-limited", "more than " + settings.messagesPerSecond()
                     + " messages per second (burst " + settings.messageBurst() + ")", null));
-            LOG.warn("swarm: peer {} in rooms {} closed: message rate limit", peer.id, peer.rooms);
+            WARNS.warn("rate-limited", "swarm: peer {} (origin {}) in rooms {} closed: message rate limit", peer.id,
+                    peer.origin, peer.rooms);
             disconnect(peer, "rate limit");
             peer.link.close(CLOSE_POLICY, "rate limit exceeded");
             return;
@@ -168,10 +182,13 @@ final class SwarmHub implements AutoCloseable {
         try {
             m = SignalMessage.parse(text);
         } catch (SignalMessage.BadMessage e) {
+            metrics.message(null);
+            metrics.refused(e.code);
             LOG.debug("swarm: peer {} sent a bad message: {}", peer.id, e.getMessage());
             peer.link.send(Json.error(e.code, e.getMessage(), null));
             return;
         }
+        metrics.message(m.type());
         try {
             switch (m.type()) {
                 case "join" -> join(peer, m);
@@ -180,14 +197,19 @@ final class SwarmHub implements AutoCloseable {
                 case "offer", "answer", "candidate" -> relay(peer, m);
                 case "stall" -> stall(peer, m);
                 case "stats" -> stats(peer, m);
-                default -> peer.link.send(Json.error("unknown-type", "unknown message type", m.type()));
+                default -> {
+                    metrics.refused("unknown-type");
+                    peer.link.send(Json.error("unknown-type", "unknown message type", m.type()));
+                }
             }
         } catch (SignalMessage.BadMessage e) {
+            metrics.refused(e.code);
             peer.link.send(Json.error(e.code, e.getMessage(), m.type()));
         }
     }
 
     private void join(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
+        long receivedNanos = System.nanoTime();
         String roomId = checkRoom(m.room());
         if (peer.rooms.contains(roomId)) {
             throw new SignalMessage.BadMessage("already-joined", "already in room " + roomId);
@@ -199,7 +221,13 @@ final class SwarmHub implements AutoCloseable {
         StreamAddress stream = streamOf(roomId, m.stream());
         JoinAuth.Refusal refusal = auth.check(roomId, m.code(), m.token());
         if (refusal != null) {
-            LOG.warn("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
+            metrics.refused(refusal.code());
+            if (refusal.code().equals("unavailable")) {
+                WARNS.warn("unavailable", "swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(),
+                        refusal.message());
+            } else {
+                LOG.debug("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
+            }
             peer.link.send(Json.error(refusal.code(), refusal.message(), "join"));
             if (peer.rooms.isEmpty()) {
                 disconnect(peer, refusal.code());
@@ -217,8 +245,11 @@ final class SwarmHub implements AutoCloseable {
         Optional<StreamPosition> position = position(roomId); // asks the relay: outside the map's lock
         String joinedText = joined(roomId, peer, upload, slots, position);
         boolean admitted = rooms.join(roomId, member, joinedText, position.map(StreamPosition::epoch).orElse(-1L), stream);
-        if (!admitted) {
-            LOG.warn("swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
+        if (admitted) {
+            metrics.joined(System.nanoTime() - receivedNanos);
+        } else {
+            metrics.refused("room-full");
+            WARNS.warn("room-full", "swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
             peer.link.send(Json.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
                     + " peers; try again later", "join"));
             if (peer.rooms.isEmpty()) {
@@ -253,7 +284,7 @@ final class SwarmHub implements AutoCloseable {
         try {
             return feed.position(roomId);
         } catch (RuntimeException e) {
-            LOG.warn("swarm room {}: stream position unavailable: {}", roomId, e.toString());
+            WARNS.warn("position", "swarm room {}: stream position unavailable: {}", roomId, e.toString());
             return Optional.empty();
         }
     }
@@ -288,7 +319,7 @@ final class SwarmHub implements AutoCloseable {
             throw new SignalMessage.BadMessage("unknown-peer", "no peer " + m.to() + " on this node");
         }
         if (!target.rooms.contains(roomId)) {
-            LOG.info("swarm room {}: {} from peer {} to peer {} refused: not in the room", roomId, m.type(), from.id, m.to());
+            LOG.debug("swarm room {}: {} from peer {} to peer {} refused: not in the room", roomId, m.type(), from.id, m.to());
             throw new SignalMessage.BadMessage("not-in-room", "peer " + m.to() + " is not in room " + roomId);
         }
         target.link.send(Json.message(m.type()).put("room", roomId).put("from", from.id).raw("data", m.data()).end());
@@ -318,10 +349,12 @@ final class SwarmHub implements AutoCloseable {
             }
         }
         Room room = rooms.get(roomId);
-        if (room == null || !room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
-                orZero(m.uploadBytes()), orZero(m.stalls()))) {
+        Flow increase = room == null ? null : room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
+                orZero(m.uploadBytes()), orZero(m.stalls()));
+        if (increase == null) {
             throw new SignalMessage.BadMessage("bad-stats", "counters are cumulative since join and never decrease");
         }
+        metrics.peerReport(increase.p2pBytes(), increase.cdnBytes(), increase.uploadBytes());
     }
 
     private static long orZero(Long v) {

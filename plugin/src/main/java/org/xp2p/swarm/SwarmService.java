@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.config.Settings;
 import org.xp2p.keys.KeyLookup;
+import org.xp2p.ops.Xp2pMetrics;
 import org.xp2p.relay.ChunkFeed;
 
 /**
@@ -26,13 +27,14 @@ public final class SwarmService implements AutoCloseable {
         this.hub = hub;
     }
 
-    public static SwarmService start(ServletContext ctx, Settings settings, ChunkFeed feed, KeyLookup keys, Clock clock) {
+    public static SwarmService start(ServletContext ctx, Settings settings, ChunkFeed feed, KeyLookup keys, Clock clock,
+            Xp2pMetrics metrics) {
         SwarmSettings s = SwarmSettings.from(settings);
         if (!(ctx.getAttribute(SERVER_CONTAINER) instanceof ServerContainer container)) {
             throw new IllegalStateException("swarm: the container offers no Jakarta WebSocket server (context attribute "
                     + SERVER_CONTAINER + " missing); enable WebSocket support in the container");
         }
-        SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath());
+        SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath(), metrics);
         ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(SignalEndpoint.class, SIGNAL_PATH)
                 .configurator(new SignalConfigurator(hub)).build();
         ctx.addServlet("xp2p-signal", new SignalServlet(container, endpoint)).addMapping(SIGNAL_PATH);

@@ -21,7 +21,7 @@ import org.xp2p.config.Settings;
  */
 class ChunkAnswerRaceTest {
     private final RelayConfig config = RelayConfig.from(Settings.of(Map.of()));
-    private final RelayService relay = new RelayService(config, code -> Optional.empty());
+    private final RelayService relay = new RelayService(config, code -> Optional.empty(), new org.xp2p.ops.Xp2pMetrics());
 
     @AfterEach
     void close() {

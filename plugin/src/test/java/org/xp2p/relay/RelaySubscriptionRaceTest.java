@@ -17,7 +17,8 @@ import org.xp2p.config.Settings;
  * list nobody reads and never hears a digest again.
  */
 class RelaySubscriptionRaceTest {
-    private final RelayService relay = new RelayService(RelayConfig.from(Settings.of(Map.of())), code -> Optional.empty());
+    private final RelayService relay = new RelayService(RelayConfig.from(Settings.of(Map.of())), code -> Optional.empty(),
+            new org.xp2p.ops.Xp2pMetrics());
 
     @AfterEach
     void close() {
