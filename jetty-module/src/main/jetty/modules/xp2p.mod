@@ -110,6 +110,8 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.relay.connectTimeoutMillis=3000
 ## require a valid code on every stream request and signalling join. Default: false
 # xp2p.relay.requireCode=false
+## per-stream authorization of stream, init, chunks and joins: none or token. Default: none
+# xp2p.auth.mode=none
 ## most streams on this node. Default: 10000
 # xp2p.relay.maxStreams=10000
 ## most viewers of one stream. Default: 20000

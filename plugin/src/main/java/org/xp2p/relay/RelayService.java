@@ -25,6 +25,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.log.WarnLimiter;
+import org.xp2p.auth.StreamAuth;
 import org.xp2p.config.Settings;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.keys.KeyLookup;
@@ -76,7 +77,8 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
             Xp2pMetrics metrics) {
         RelayConfig config = RelayConfig.from(settings);
         RelayService relay = new RelayService(config, keys, metrics);
-        ServletRegistration.Dynamic stream = ctx.addServlet("xp2p-stream", new StreamServlet(relay, keys, config));
+        ServletRegistration.Dynamic stream = ctx.addServlet("xp2p-stream", new StreamServlet(relay, keys, config,
+                StreamAuth.from(settings, clock)));
         stream.setAsyncSupported(true);
         stream.addMapping("*.flv");
         ctx.addServlet("xp2p-streams", new StreamStatsServlet(relay)).addMapping("/xp2p/streams");

@@ -70,7 +70,7 @@ public record StreamAddress(String streamId, String path, String upstreamQuery) 
 
     /** Parameters xp2p consumes itself and never forwards to the origin. */
     public static boolean isOwnParameter(String name) {
-        return name.equals("xresid") || name.equals("code") || name.startsWith("xp2p");
+        return name.equals("xresid") || name.equals("code") || name.equals("token") || name.startsWith("xp2p");
     }
 
     /** The URL to pull from the given origin base (scheme://host[:port][/prefix]). */

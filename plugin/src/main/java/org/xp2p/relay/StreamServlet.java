@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.auth.StreamAuth;
 import org.xp2p.log.WarnLimiter;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.http.JsonResponse;
@@ -30,9 +31,15 @@ final class StreamServlet extends HttpServlet {
     private final transient RelayService relay;
     private final transient KeyLookup keys;
     private final transient RelayConfig config;
+    private final transient StreamAuth auth;
 
     StreamServlet(RelayService relay, KeyLookup keys, RelayConfig config) {
+        this(relay, keys, config, StreamAuth.none());
+    }
+
+    StreamServlet(RelayService relay, KeyLookup keys, RelayConfig config, StreamAuth auth) {
         this.relay = relay;
+        this.auth = auth;
         this.keys = keys;
         this.config = config;
     }
@@ -51,6 +58,14 @@ final class StreamServlet extends HttpServlet {
         String mode = req.getParameter("xp2p");
         if (mode != null && !mode.equals("init") && !mode.equals("chunk")) {
             sendError(resp, 400, "unknown xp2p mode '" + mode + "' (use init or chunk)");
+            return;
+        }
+        // before anything that looks at the stream: the answer must not depend on whether it exists
+        StreamAuth.Refusal refusal = auth.check(StreamAuth.Action.PLAY, address.streamId(), req.getRemoteAddr(),
+                req.getParameter("code"), req.getParameter("token"));
+        if (refusal != null) {
+            LOG.debug("stream {}: refused {}: {}", address.streamId(), refusal.reason(), refusal.message());
+            JsonResponse.error(resp, refusal.status(), refusal.reason(), refusal.message());
             return;
         }
         if (mode == null && config.origins().isEmpty()) {

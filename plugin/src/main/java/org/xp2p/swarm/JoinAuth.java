@@ -1,6 +1,7 @@
 package org.xp2p.swarm;
 
 import java.time.Clock;
+import org.xp2p.auth.StreamAuth;
 import org.xp2p.keys.KeyLookup;
 import org.xp2p.keys.KeyStoreUnavailableException;
 
@@ -24,7 +25,10 @@ final class JoinAuth {
     private final KeyLookup keys;
     private final Clock clock;
 
-    JoinAuth(SwarmSettings settings, KeyLookup keys, Clock clock) {
+    private final StreamAuth streamAuth;
+
+    JoinAuth(SwarmSettings settings, KeyLookup keys, Clock clock, StreamAuth streamAuth) {
+        this.streamAuth = streamAuth;
         this.mode = settings.auth();
         this.requireCode = settings.requireCode();
         this.secret = settings.tokenSecret().orElse(null);
@@ -34,6 +38,11 @@ final class JoinAuth {
 
     /** Null when the join may proceed. */
     Refusal check(String room, String code, String token) {
+        // xp2p.auth.mode: the same decision as for the stream itself (room = stream id)
+        StreamAuth.Refusal denied = streamAuth.check(StreamAuth.Action.JOIN, room, null, code, token);
+        if (denied != null) {
+            return new Refusal(denied.reason(), denied.message());
+        }
         if (requireCode) {
             if (code == null) {
                 return new Refusal("auth-required", "this node requires a code for every stream, joins included");

@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.auth.StreamAuth;
 import org.xp2p.log.WarnLimiter;
 import org.xp2p.keys.KeyLookup;
 import org.xp2p.ops.Xp2pMetrics;
@@ -65,10 +66,15 @@ final class SwarmHub implements AutoCloseable {
 
     SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath,
             Xp2pMetrics metrics) {
+        this(settings, feed, keys, clock, contextPath, metrics, StreamAuth.none());
+    }
+
+    SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath,
+            Xp2pMetrics metrics, StreamAuth streamAuth) {
         this.settings = settings;
         this.metrics = metrics;
         this.feed = feed;
-        this.auth = new JoinAuth(settings, keys, clock);
+        this.auth = new JoinAuth(settings, keys, clock, streamAuth);
         this.links = new StreamLinks(contextPath);
         this.rooms = new Rooms(settings, feed, links);
         this.clock = clock;

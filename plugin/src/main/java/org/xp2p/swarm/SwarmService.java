@@ -6,6 +6,7 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.auth.StreamAuth;
 import org.xp2p.config.Settings;
 import org.xp2p.keys.KeyLookup;
 import org.xp2p.ops.Xp2pMetrics;
@@ -34,7 +35,8 @@ public final class SwarmService implements AutoCloseable {
             throw new IllegalStateException("swarm: the container offers no Jakarta WebSocket server (context attribute "
                     + SERVER_CONTAINER + " missing); enable WebSocket support in the container");
         }
-        SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath(), metrics);
+        SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath(), metrics,
+                StreamAuth.from(settings, clock));
         ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(SignalEndpoint.class, SIGNAL_PATH)
                 .configurator(new SignalConfigurator(hub)).build();
         ctx.addServlet("xp2p-signal", new SignalServlet(container, endpoint)).addMapping(SIGNAL_PATH);

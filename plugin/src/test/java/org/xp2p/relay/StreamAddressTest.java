@@ -45,7 +45,7 @@ class StreamAddressTest {
     @CsvSource(delimiter = '|', value = {
         "/live/cam1.flv|                         |live/cam1|https://origin.example:9188/base/live/cam1.flv",
         "/cam1.flv     |xresid=cam1_h265         |cam1_h265|https://origin.example:9188/base/cam1.flv",
-        "/a/b/c.flv    |token=1&code=xyz&xp2p=chunk&seq=3&xp2pdebug=1|a/b/c|https://origin.example:9188/base/a/b/c.flv?token=1&seq=3",
+        "/a/b/c.flv    |token=1&code=xyz&xp2p=chunk&seq=3&xp2pdebug=1&tokenx=2|a/b/c|https://origin.example:9188/base/a/b/c.flv?seq=3&tokenx=2",
         "/x.flv        |auth=a%3Db&xresid=r1     |r1       |https://origin.example:9188/base/x.flv?auth=a%3Db",
     })
     void mapsToTheConfiguredOriginOnly(String path, String query, String id, String upstream) {

@@ -1,0 +1,194 @@
+package org.xp2p.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code xp2p.auth.mode=token} on a real host, over raw HTTP: signed URLs for the stream, init and
+ * chunks, the attack table, the same answer for streams that exist and that do not, and
+ * {@code token} never reaching the origin. Tokens are made here from docs/PROTOCOL.md 6.3, not with
+ * the plugin's code.
+ */
+class StreamTokenAuthTest {
+    static final String SECRET = "0123456789abcdef-test-secret";
+
+    @TempDir
+    Path data;
+
+    private final RelayFixture fx = new RelayFixture();
+
+    @AfterEach
+    void stop() throws Exception {
+        fx.close();
+    }
+
+    static String token(String secret, String stream, long expiry) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        byte[] sig = mac.doFinal(("xp2p-swarm-v1\n" + stream + "\n" + expiry).getBytes(StandardCharsets.UTF_8));
+        return expiry + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+    }
+
+    static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    record Answer(int status, String head, String body) {
+    }
+
+    /** One raw HTTP/1.1 request; reads the head and up to 4 KiB of body. */
+    Answer raw(String target) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", fx.host.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            String body = "";
+            if (head.toString().toLowerCase().contains("application/json")) {
+                body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+            }
+            return new Answer(status, head.toString(), body);
+        }
+    }
+
+    private void startHost() throws Exception {
+        fx.start(data, Map.of("xp2p.auth.mode", "token", "xp2p.swarm.tokenSecret", SECRET));
+        fx.origin.serve("/live/cam1.flv");
+    }
+
+    private static void assertRefused(Answer a, int status, String reason, String what) {
+        assertEquals(status, a.status(), what + ": " + a);
+        assertTrue(a.body().contains("\"error\":\"" + reason + "\""), what + ": " + a.body());
+    }
+
+    @Test
+    void aValidTokenOpensTheStreamInitAndChunksOfItsStreamOnly() throws Exception {
+        startHost();
+        String t = token(SECRET, "live/cam1", now() + 600);
+        Answer stream = raw("/live/cam1.flv?token=" + t);
+        assertEquals(200, stream.status(), stream.toString());
+        // the stream is live now: init and chunk with the same token
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Answer init;
+        do {
+            init = raw("/live/cam1.flv?xp2p=init&token=" + t);
+        } while (init.status() != 200 && System.nanoTime() < deadline && sleep());
+        assertEquals(200, init.status(), init.toString());
+        Answer chunk;
+        do {
+            chunk = raw("/live/cam1.flv?xp2p=chunk&seq=0&token=" + t);
+        } while (chunk.status() == 425 && System.nanoTime() < deadline && sleep());
+        assertTrue(chunk.status() == 200 || chunk.status() == 404, chunk.toString()); // authorised either way
+        // and the same requests without a token, or with it for another stream, are refused
+        assertRefused(raw("/live/cam1.flv?xp2p=init"), 401, "token_missing", "init without token");
+        assertRefused(raw("/live/cam1.flv?xp2p=chunk&seq=0"), 401, "token_missing", "chunk without token");
+        String other = token(SECRET, "live/cam2", now() + 600);
+        assertRefused(raw("/live/cam1.flv?xp2p=init&token=" + other), 403, "token_bad", "init, other stream");
+        assertRefused(raw("/live/cam1.flv?xp2p=chunk&seq=0&token=" + other), 403, "token_bad", "chunk, other stream");
+    }
+
+    @Test
+    void theTokenIsBoundToXresidWhenGiven() throws Exception {
+        startHost();
+        String byId = token(SECRET, "room-7", now() + 600);
+        assertEquals(200, raw("/live/cam1.flv?xresid=room-7&token=" + byId).status());
+        assertRefused(raw("/live/cam1.flv?token=" + byId), 403, "token_bad", "path id, token for xresid");
+        String byPath = token(SECRET, "live/cam1", now() + 600);
+        assertRefused(raw("/live/cam1.flv?xresid=room-7&token=" + byPath), 403, "token_bad", "xresid, path token");
+    }
+
+    @Test
+    void attackTable() throws Exception {
+        startHost();
+        String good = token(SECRET, "live/cam1", now() + 600);
+        String sig = good.substring(good.indexOf('.') + 1);
+        long exp = now() + 600;
+        Object[][] table = {
+            {"wrong stream", token(SECRET, "live/cam2", exp), 403, "token_bad"},
+            {"expired", token(SECRET, "live/cam1", now() - 5), 403, "token_expired"},
+            {"bad signature", exp + "." + sig.substring(0, sig.length() - 1) + (sig.endsWith("A") ? "B" : "A"), 403, "token_bad"},
+            {"wrong secret", token(SECRET + "x", "live/cam1", exp), 403, "token_bad"},
+            {"truncated", good.substring(0, good.length() - 5), 403, "token_bad"},
+            {"signature only", sig, 403, "token_bad"},
+            {"expiry only", exp + ".", 403, "token_bad"},
+            {"non-numeric expiry", "abc." + sig, 403, "token_bad"},
+            {"signed expiry", "+" + good, 403, "token_bad"},
+            {"huge expiry", "99999999999999999999." + sig, 403, "token_bad"},
+            {"max long expiry, unsigned", Long.MAX_VALUE + "." + sig, 403, "token_bad"},
+            {"extra dot", good + ".x", 403, "token_bad"},
+            {"extra dot inside", exp + ".." + sig, 403, "token_bad"},
+            {"expired but re-dated", (now() + 600) + "." + token(SECRET, "live/cam1", now() - 5).split("\\.")[1],
+                403, "token_bad"},
+            {"empty", "", 401, "token_missing"},
+            {"very long", "1".repeat(1500) + "." + sig, 403, "token_bad"},
+        };
+        for (Object[] row : table) {
+            for (String mode : new String[] {"", "xp2p=init&", "xp2p=chunk&seq=0&"}) {
+                Answer a = raw("/live/cam1.flv?" + mode + "token=" + row[1]);
+                assertRefused(a, (int) row[2], (String) row[3], row[0] + " (" + mode + ")");
+            }
+        }
+        assertEquals(0, fx.origin.totalConnections(), "a refused request never reaches the origin");
+    }
+
+    @Test
+    void theAnswerDoesNotDependOnWhetherTheStreamExists() throws Exception {
+        startHost();
+        fx.origin.respond("/live/nothere.flv", 404);
+        String wrong = token(SECRET, "live/other", now() + 600);
+        for (String q : new String[] {"", "?token=" + wrong, "?xp2p=init", "?xp2p=chunk&seq=3&token=" + wrong}) {
+            Answer live = raw("/live/cam1.flv" + q);
+            Answer none = raw("/live/nothere.flv" + q);
+            assertEquals(live.status(), none.status(), q);
+            assertEquals(live.body(), none.body(), q);
+        }
+        assertEquals(0, fx.origin.totalConnections());
+    }
+
+    @Test
+    void theTokenIsNeverForwardedToTheOrigin() throws Exception {
+        startHost();
+        assertTrue(StreamAddress.isOwnParameter("token"));
+        String t = token(SECRET, "live/cam1", now() + 600);
+        StreamAddress a = StreamAddress.parse("/live/cam1.flv", "a=1&token=" + t + "&b=2");
+        assertEquals("a=1&b=2", a.upstreamQuery());
+        assertEquals(200, raw("/live/cam1.flv?a=1&token=" + t).status());
+    }
+
+    @Test
+    void modeNoneKeepsTodaysBehaviour() throws Exception {
+        fx.start(data, Map.of());
+        fx.origin.serve("/live/cam1.flv");
+        assertEquals(200, raw("/live/cam1.flv").status());
+    }
+
+    private static boolean sleep() throws InterruptedException {
+        Thread.sleep(100);
+        return true;
+    }
+}
