@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.log.WarnLimiter;
+import org.xp2p.relay.StreamAddress;
 import org.xp2p.http.JsonResponse;
 
 /**
@@ -104,9 +105,15 @@ final class CodeServlet extends HttpServlet {
                 return;
             }
         }
+        String stream = req.getParameter("xresid");
+        if (stream != null && !StreamAddress.isValidId(stream)) {
+            error(resp, 400, "bad_request", "xresid must be a stream id: 1-" + StreamAddress.MAX_ID_LENGTH
+                    + " characters of [A-Za-z0-9._~+-/] without dot segments");
+            return;
+        }
         IssuedKey key;
         try {
-            key = issuer.issue();
+            key = issuer.issue(stream);
         } catch (KeyStoreUnavailableException e) {
             unavailable(resp, "POST /code", e);
             return;
@@ -115,6 +122,9 @@ final class CodeServlet extends HttpServlet {
         body.put("code", key.code().value());
         body.put("expire", key.expires().getEpochSecond());
         body.put("key", key.keyHex());
+        if (stream != null) {
+            body.put("xresid", stream);
+        }
         json(resp, 200, body);
         LOG.debug("xp2p keys: issued code {} to {}, expires {}", key.code(), req.getRemoteAddr(), key.expires());
     }

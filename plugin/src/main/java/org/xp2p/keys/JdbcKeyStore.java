@@ -35,6 +35,15 @@ public final class JdbcKeyStore implements KeyLookup {
 
     /** Creates, stores and returns a new code and key valid for the configured TTL. */
     public IssuedKey issue() {
+        return issue(null);
+    }
+
+    /**
+     * Like {@link #issue()}, for one stream only (schema V3 column {@code stream_id}).
+     *
+     * @param stream a checked stream id, or null for a code valid for any stream
+     */
+    public IssuedKey issue(String stream) {
         byte[] key = new byte[KEY_BYTES];
         random.nextBytes(key);
         KeyCode code = KeyCode.random();
@@ -42,31 +51,37 @@ public final class JdbcKeyStore implements KeyLookup {
         Instant expires = now.plus(ttl);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO xp2p_keys (code, stream_key, created_at, expires_at) VALUES (?, ?, ?, ?)")) {
+                     "INSERT INTO xp2p_keys (code, stream_key, created_at, expires_at, stream_id) VALUES (?, ?, ?, ?, ?)")) {
             ps.setString(1, code.value());
             ps.setBytes(2, key);
             ps.setLong(3, now.toEpochMilli());
             ps.setLong(4, expires.toEpochMilli());
+            ps.setString(5, stream);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new KeyStoreUnavailableException("cannot store a new key (" + e.getMessage() + ")", e);
         }
-        return new IssuedKey(code, key, expires);
+        return new IssuedKey(code, key, expires, stream);
     }
 
     @Override
     public Optional<byte[]> find(String rawCode) {
+        return lookup(rawCode).map(Found::key);
+    }
+
+    @Override
+    public Optional<Found> lookup(String rawCode) {
         Optional<KeyCode> code = KeyCode.parse(rawCode);
         if (code.isEmpty()) {
             return Optional.empty();
         }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "SELECT stream_key FROM xp2p_keys WHERE code = ? AND expires_at > ?")) {
+                     "SELECT stream_key, stream_id FROM xp2p_keys WHERE code = ? AND expires_at > ?")) {
             ps.setString(1, code.get().value());
             ps.setLong(2, clock.millis());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+                return rs.next() ? Optional.of(new Found(rs.getBytes(1), rs.getString(2))) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new KeyStoreUnavailableException("cannot look up code " + code.get() + " (" + e.getMessage() + ")", e);

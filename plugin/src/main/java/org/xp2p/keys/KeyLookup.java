@@ -12,4 +12,24 @@ public interface KeyLookup {
      * @throws KeyStoreUnavailableException when the store cannot answer (the caller answers 503)
      */
     Optional<byte[]> find(String code);
+
+    /**
+     * A found key and the stream its code is bound to ({@code POST /code?xresid=R}).
+     *
+     * @param stream the stream id the code is valid for, or null for any stream
+     */
+    record Found(byte[] key, String stream) {
+        /** Whether the code may be used for {@code streamId}. */
+        public boolean allows(String streamId) {
+            return stream == null || stream.equals(streamId);
+        }
+    }
+
+    /**
+     * Like {@link #find}, with the code's stream binding. Lookups that know no bindings (a remote
+     * key service) answer codes valid for any stream.
+     */
+    default Optional<Found> lookup(String code) {
+        return find(code).map(key -> new Found(key, null));
+    }
 }

@@ -115,6 +115,16 @@ public record StreamAddress(String streamId, String path, String upstreamQuery) 
         return rawPath;
     }
 
+    /** Whether {@code id} is a valid stream id ({@code xresid}, room). */
+    public static boolean isValidId(String id) {
+        try {
+            checkId(id);
+            return true;
+        } catch (BadAddressException e) {
+            return false;
+        }
+    }
+
     private static String checkId(String id) {
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH || !ID.matcher(id).matches()
                 || id.contains("..") || id.startsWith(".")) {

@@ -100,9 +100,9 @@ final class StreamServlet extends HttpServlet {
             }
             return new Access(null);
         }
-        Optional<byte[]> key;
+        Optional<KeyLookup.Found> key;
         try {
-            key = keys.find(code);
+            key = keys.lookup(code);
         } catch (KeyStoreUnavailableException e) {
             WARNS.warn("unavailable", "stream {}: key store unavailable: {}", address.streamId(), e.getMessage());
             sendError(resp, 503, "key store unavailable");
@@ -112,7 +112,11 @@ final class StreamServlet extends HttpServlet {
             sendError(resp, 403, "unknown or expired code");
             return null;
         }
-        return new Access(new StreamCipher(key.get()));
+        if (!key.get().allows(address.streamId())) {
+            JsonResponse.error(resp, 403, "code_other_stream", "this code is for another stream");
+            return null;
+        }
+        return new Access(new StreamCipher(key.get().key()));
     }
 
     private void serveInit(StreamAddress address, StreamCipher cipher, HttpServletResponse resp) throws IOException {

@@ -1,6 +1,7 @@
 package org.xp2p.swarm;
 
 import java.time.Clock;
+import java.util.Optional;
 import org.xp2p.auth.StreamAuth;
 import org.xp2p.keys.KeyLookup;
 import org.xp2p.keys.KeyStoreUnavailableException;
@@ -47,7 +48,7 @@ final class JoinAuth {
             if (code == null) {
                 return new Refusal("auth-required", "this node requires a code for every stream, joins included");
             }
-            Refusal refusal = checkCode(code);
+            Refusal refusal = checkCode(room, code);
             if (refusal != null || token == null || mode.equals("none")) {
                 return refusal;
             }
@@ -60,7 +61,7 @@ final class JoinAuth {
             return mode.equals("required")
                     ? new Refusal("auth-required", "this node requires a code or token to join") : null;
         }
-        return token != null ? checkToken(room, token) : checkCode(code);
+        return token != null ? checkToken(room, token) : checkCode(room, code);
     }
 
     private Refusal checkToken(String room, String token) {
@@ -73,9 +74,13 @@ final class JoinAuth {
         return null;
     }
 
-    private Refusal checkCode(String code) {
+    private Refusal checkCode(String room, String code) {
         try {
-            return keys.find(code).isPresent() ? null : new Refusal("auth-failed", "unknown or expired code");
+            Optional<KeyLookup.Found> found = keys.lookup(code);
+            if (found.isEmpty()) {
+                return new Refusal("auth-failed", "unknown or expired code");
+            }
+            return found.get().allows(room) ? null : new Refusal("code_other_stream", "this code is for another stream");
         } catch (KeyStoreUnavailableException e) {
             return new Refusal("unavailable", "key store cannot answer, try again later");
         }

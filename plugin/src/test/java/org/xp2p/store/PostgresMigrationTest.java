@@ -100,6 +100,9 @@ class PostgresMigrationTest {
         assertEquals("0", query("SELECT COUNT(*) FROM (SELECT version FROM " + schema
                 + ".xp2p_schema_version GROUP BY version HAVING COUNT(*) <> 1) dup"));
         assertEquals("1", query("SELECT COUNT(*) FROM " + schema + ".xp2p_schema_version WHERE version = 1"));
+        // V3: the nullable stream column of codes bound to one stream
+        assertEquals("YES", query("SELECT is_nullable FROM information_schema.columns WHERE table_schema = '"
+                + schema + "' AND table_name = 'xp2p_keys' AND column_name = 'stream_id'"));
     }
 
     @Test
@@ -113,6 +116,9 @@ class PostgresMigrationTest {
             assertFalse(b.find(issued.code().value()).isPresent());
             assertEquals(1, b.purgeExpired(10));
             assertEquals("0", query("SELECT COUNT(*) FROM " + schema + ".xp2p_keys"));
+            IssuedKey bound = a.issue("live/cam1");
+            assertEquals("live/cam1", a.lookup(bound.code().value()).orElseThrow().stream());
+            assertEquals(null, a.lookup(a.issue().code().value()).orElseThrow().stream());
         }
     }
 

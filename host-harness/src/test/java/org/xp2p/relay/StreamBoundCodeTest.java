@@ -1,0 +1,106 @@
+package org.xp2p.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code POST /code?xresid=R} on a real host (schema V3): the code opens stream R, its init and
+ * chunks, and nothing else; an unbound code still opens any stream. Raw HTTP throughout.
+ */
+class StreamBoundCodeTest {
+    @TempDir
+    Path data;
+
+    private final RelayFixture fx = new RelayFixture();
+
+    @AfterEach
+    void stop() throws Exception {
+        fx.close();
+    }
+
+    record Answer(int status, String head, String body) {
+    }
+
+    Answer raw(String method, String target) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", fx.host.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write((method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+            String body = head.toString().toLowerCase().contains("application/json")
+                    ? new String(in.readNBytes(4096), StandardCharsets.UTF_8) : "";
+            return new Answer(Integer.parseInt(head.substring(9, 12)), head.toString(), body);
+        }
+    }
+
+    private String issue(String query) throws Exception {
+        Answer a = raw("POST", "/code" + query);
+        assertEquals(200, a.status(), a.toString());
+        Matcher m = Pattern.compile("\"code\":\"([0-9a-f-]{36})\"").matcher(a.body());
+        assertTrue(m.find(), a.body());
+        return m.group(1);
+    }
+
+    @Test
+    void aBoundCodeOpensItsStreamOnly() throws Exception {
+        fx.start(data, Map.of());
+        String code = issue("?xresid=live/cam1");
+        assertTrue(raw("POST", "/code?xresid=live/cam1").body().contains("\"xresid\":\"live/cam1\""));
+
+        Answer own = raw("GET", "/live/cam1.flv?code=" + code);
+        assertEquals(200, own.status(), own.toString());
+
+        for (String target : new String[] {"/live/cam2.flv?code=", "/live/cam2.flv?xp2p=init&code=",
+                "/live/cam2.flv?xp2p=chunk&seq=0&code=", "/live/cam1.flv?xresid=other&code=",
+                "/never/existed.flv?code="}) {
+            Answer a = raw("GET", target + code);
+            assertEquals(403, a.status(), target + ": " + a);
+            assertTrue(a.body().contains("\"error\":\"code_other_stream\""), target + ": " + a.body());
+        }
+        assertEquals(1, fx.origin.totalConnections(), "refused requests reach no origin");
+    }
+
+    @Test
+    void anUnboundCodeStillOpensAnyStream() throws Exception {
+        fx.start(data, Map.of("xp2p.relay.requireCode", "true"));
+        String code = issue("");
+        assertEquals(200, raw("GET", "/live/cam1.flv?code=" + code).status());
+        assertEquals(200, raw("GET", "/live/cam2.flv?code=" + code).status());
+        // requireCode keeps working: a bound code satisfies it for its own stream only
+        String bound = issue("?xresid=live/cam3");
+        assertEquals(200, raw("GET", "/live/cam3.flv?code=" + bound).status());
+        assertEquals(403, raw("GET", "/live/cam4.flv?code=" + bound).status());
+        assertEquals(403, raw("GET", "/live/cam4.flv").status());
+    }
+
+    @Test
+    void aMalformedXresidIsRefusedAndIssuesNothing() throws Exception {
+        fx.start(data, Map.of());
+        for (String bad : new String[] {"../x", "a//b", ".hidden", "a%00b", "x".repeat(129)}) {
+            Answer a = raw("POST", "/code?xresid=" + bad);
+            assertEquals(400, a.status(), bad + ": " + a);
+        }
+    }
+}
