@@ -110,8 +110,16 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.relay.connectTimeoutMillis=3000
 ## require a valid code on every stream request and signalling join. Default: false
 # xp2p.relay.requireCode=false
-## per-stream authorization of stream, init, chunks and joins: none or token. Default: none
+## per-stream authorization of stream, init, chunks and joins: none, token, callback or token-or-callback. Default: none
 # xp2p.auth.mode=none
+## auth callback URL (callback modes). Default: unset
+# xp2p.auth.callbackUrl=
+## seconds an allow/deny of the callback is cached. Default: 30
+# xp2p.auth.cacheSeconds=30
+## callback timeout in ms. Default: 2000
+# xp2p.auth.timeoutMillis=2000
+## allow when the callback cannot answer (default: refuse with 503). Default: false
+# xp2p.auth.failOpen=false
 ## most streams on this node. Default: 10000
 # xp2p.relay.maxStreams=10000
 ## most viewers of one stream. Default: 20000

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xp2p.auth.StreamAuth;
 import org.xp2p.affinity.AffinityService;
 import org.xp2p.config.Settings;
 import org.xp2p.keys.KeyService;
@@ -46,8 +47,9 @@ public final class Xp2pBootstrap implements ServletContextListener {
             Database db = keep(Database.open(settings, ctx));
             KeyService keys = keep(KeyService.start(ctx, settings, db, clock));
             Xp2pMetrics metrics = new Xp2pMetrics();
-            RelayService relay = keep(RelayService.start(ctx, settings, keys.lookup(), clock, metrics));
-            SwarmService swarm = keep(SwarmService.start(ctx, settings, relay, keys.lookup(), clock, metrics));
+            StreamAuth auth = keep(StreamAuth.from(settings, clock));
+            RelayService relay = keep(RelayService.start(ctx, settings, keys.lookup(), clock, metrics, auth));
+            SwarmService swarm = keep(SwarmService.start(ctx, settings, relay, keys.lookup(), clock, metrics, auth));
             keep(AffinityService.start(ctx, settings, db, clock));
             keep(OpsService.start(ctx, settings, db, relay, swarm, metrics));
 

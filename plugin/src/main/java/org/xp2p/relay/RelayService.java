@@ -75,10 +75,15 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
 
     public static RelayService start(ServletContext ctx, Settings settings, KeyLookup keys, Clock clock,
             Xp2pMetrics metrics) {
+        return start(ctx, settings, keys, clock, metrics, StreamAuth.from(settings, clock));
+    }
+
+    /** @param auth per-stream authorization ({@code xp2p.auth.*}), shared with the swarm; closed by its owner */
+    public static RelayService start(ServletContext ctx, Settings settings, KeyLookup keys, Clock clock,
+            Xp2pMetrics metrics, StreamAuth auth) {
         RelayConfig config = RelayConfig.from(settings);
         RelayService relay = new RelayService(config, keys, metrics);
-        ServletRegistration.Dynamic stream = ctx.addServlet("xp2p-stream", new StreamServlet(relay, keys, config,
-                StreamAuth.from(settings, clock)));
+        ServletRegistration.Dynamic stream = ctx.addServlet("xp2p-stream", new StreamServlet(relay, keys, config, auth));
         stream.setAsyncSupported(true);
         stream.addMapping("*.flv");
         ctx.addServlet("xp2p-streams", new StreamStatsServlet(relay)).addMapping("/xp2p/streams");

@@ -39,8 +39,13 @@ final class JoinAuth {
 
     /** Null when the join may proceed. */
     Refusal check(String room, String code, String token) {
+        return check(room, null, code, token);
+    }
+
+    /** @param client the peer's address, or null when the container does not tell */
+    Refusal check(String room, String client, String code, String token) {
         // xp2p.auth.mode: the same decision as for the stream itself (room = stream id)
-        StreamAuth.Refusal denied = streamAuth.check(StreamAuth.Action.JOIN, room, null, code, token);
+        StreamAuth.Refusal denied = streamAuth.check(StreamAuth.Action.JOIN, room, client, code, token);
         if (denied != null) {
             return new Refusal(denied.reason(), denied.message());
         }

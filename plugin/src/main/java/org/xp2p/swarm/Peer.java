@@ -21,6 +21,8 @@ final class Peer {
      * both directions, and the server keeps sending digests, so a hung peer is found by this alone.
      */
     volatile long lastHeardMillis;
+    /** The client's address as the container reports it (for the auth callback), or null. */
+    volatile String client;
 
     Peer(String id, PeerLink link, String origin, TokenBucket budget) {
         this.id = id;

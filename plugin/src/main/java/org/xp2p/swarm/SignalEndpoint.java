@@ -38,6 +38,11 @@ public final class SignalEndpoint extends Endpoint {
             return;
         }
         session.getUserProperties().put(PEER, peer);
+        // Jetty and Tomcat both publish the remote address under this (non-standard) property
+        if (session.getUserProperties().get("jakarta.websocket.endpoint.remoteAddress")
+                instanceof java.net.InetSocketAddress remote && remote.getAddress() != null) {
+            peer.client = remote.getAddress().getHostAddress();
+        }
         link.onOverflow(() -> hub.drop(peer, SwarmHub.CLOSE_POLICY, "send queue overflow: peer does not read"));
         session.addMessageHandler(String.class, text -> hub.onText(peer, text));
         // without a binary handler the container would drop binary messages silently, unlimited

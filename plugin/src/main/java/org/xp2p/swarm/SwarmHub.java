@@ -225,7 +225,7 @@ final class SwarmHub implements AutoCloseable {
                     "a connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
         }
         StreamAddress stream = streamOf(roomId, m.stream());
-        JoinAuth.Refusal refusal = auth.check(roomId, m.code(), m.token());
+        JoinAuth.Refusal refusal = auth.check(roomId, peer.client, m.code(), m.token());
         if (refusal != null) {
             metrics.refused(refusal.code());
             if (refusal.code().equals("unavailable")) {
@@ -237,7 +237,7 @@ final class SwarmHub implements AutoCloseable {
             peer.link.send(Json.error(refusal.code(), refusal.message(), "join"));
             if (peer.rooms.isEmpty()) {
                 disconnect(peer, refusal.code());
-                peer.link.close(refusal.code().equals("unavailable") ? CLOSE_TRY_AGAIN : CLOSE_POLICY, "join refused");
+                peer.link.close(refusal.code().equals("unavailable") || refusal.code().equals("auth_unavailable") ? CLOSE_TRY_AGAIN : CLOSE_POLICY, "join refused");
             }
             return;
         }

@@ -30,13 +30,18 @@ public final class SwarmService implements AutoCloseable {
 
     public static SwarmService start(ServletContext ctx, Settings settings, ChunkFeed feed, KeyLookup keys, Clock clock,
             Xp2pMetrics metrics) {
+        return start(ctx, settings, feed, keys, clock, metrics, StreamAuth.from(settings, clock));
+    }
+
+    /** @param auth per-stream authorization ({@code xp2p.auth.*}), shared with the relay; closed by its owner */
+    public static SwarmService start(ServletContext ctx, Settings settings, ChunkFeed feed, KeyLookup keys, Clock clock,
+            Xp2pMetrics metrics, StreamAuth auth) {
         SwarmSettings s = SwarmSettings.from(settings);
         if (!(ctx.getAttribute(SERVER_CONTAINER) instanceof ServerContainer container)) {
             throw new IllegalStateException("swarm: the container offers no Jakarta WebSocket server (context attribute "
                     + SERVER_CONTAINER + " missing); enable WebSocket support in the container");
         }
-        SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath(), metrics,
-                StreamAuth.from(settings, clock));
+        SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath(), metrics, auth);
         ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(SignalEndpoint.class, SIGNAL_PATH)
                 .configurator(new SignalConfigurator(hub)).build();
         ctx.addServlet("xp2p-signal", new SignalServlet(container, endpoint)).addMapping(SIGNAL_PATH);
