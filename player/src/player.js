@@ -445,8 +445,13 @@ export class Xp2pPlayer extends EventTarget {
   }
 
   chunkUrl(seq) {
-    const u = new URL(this.desc.chunk.replace('{seq}', String(seq)), this.base);
+    return this.credentials(new URL(this.desc.chunk.replace('{seq}', String(seq)), this.base));
+  }
+
+  /** The code and signed-URL token go with every HTTP request (docs/PROTOCOL.md 2.1, 4). */
+  credentials(u) {
     if (this.code) u.searchParams.set('code', this.code);
+    if (this.token) u.searchParams.set('token', this.token);
     return u;
   }
 
@@ -476,9 +481,7 @@ export class Xp2pPlayer extends EventTarget {
   }
 
   async fetchInit() {
-    const u = new URL(this.desc.init, this.base);
-    if (this.code) u.searchParams.set('code', this.code);
-    const r = await this.fetchBody(u);
+    const r = await this.fetchBody(this.credentials(new URL(this.desc.init, this.base)));
     if (r.status !== 200) throw new Error(`init segment: HTTP ${r.status}`);
     this.bootstrapBytes = (this.bootstrapBytes || 0) + r.wireBytes;
     return r.bytes;

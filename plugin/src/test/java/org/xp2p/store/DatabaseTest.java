@@ -72,7 +72,7 @@ class DatabaseTest {
 
     private static void insertKeyRow(Database db) throws Exception {
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.executeUpdate("INSERT INTO xp2p_keys VALUES ('123e4567-e89b-42d3-a456-426614174000', X'00', 1, 2)");
+            st.executeUpdate("INSERT INTO xp2p_keys (code, stream_key, created_at, expires_at) VALUES ('123e4567-e89b-42d3-a456-426614174000', X'00', 1, 2)");
         }
     }
 }
