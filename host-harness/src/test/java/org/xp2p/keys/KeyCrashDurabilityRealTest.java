@@ -49,10 +49,36 @@ class KeyCrashDurabilityRealTest {
 
     @Test
     void everyAcknowledgedKeySurvivesKill9() throws Exception {
+        burstKillRestart("embedded H2", "");
+    }
+
+    /** The same on PostgreSQL (.ci/postgres-start), in a schema of its own, dropped afterwards. */
+    @Test
+    void everyAcknowledgedKeySurvivesKill9OnPostgresql() throws Exception {
+        String url = System.getenv().getOrDefault("XP2P_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:55432/xp2p");
+        String schema = "xp2p_crash_" + Long.toHexString(System.nanoTime());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "xp2p", "xp2p");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        } catch (java.sql.SQLException e) {
+            org.junit.jupiter.api.Assertions.fail("PostgreSQL at " + url + " is unreachable (" + e.getMessage() + "); run .ci/postgres-start");
+        }
+        try {
+            burstKillRestart("PostgreSQL", "xp2p.jdbc.url=" + url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema
+                    + "\nxp2p.jdbc.user=xp2p\nxp2p.jdbc.password=xp2p\n");
+        } finally {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "xp2p", "xp2p");
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private void burstKillRestart(String store, String storeConfig) throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path config = tmp.resolve("xp2p.properties");
         // one client address sends the whole burst: lift the per-client issue limit
-        Files.writeString(config, "xp2p.key.ratePerMinute=1000000\nxp2p.key.burst=1000000\n");
+        Files.writeString(config, "xp2p.key.ratePerMinute=1000000\nxp2p.key.burst=1000000\n" + storeConfig);
         List<String> args = List.of("-p", "0", "--data", data.toString(), "--config", config.toString());
 
         Map<String, String> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
@@ -118,10 +144,9 @@ class KeyCrashDurabilityRealTest {
             }
         }
         int found = acknowledged.size() - missing.size();
-        System.out.printf("kill -9 during a burst of POST /code (%d clients, %d ms, %d sent, %d failed at the kill):"
-                        + " %d acknowledged, %d found after restart (xp2p.mv.db %d KB)%n",
-                CLIENTS, burstMillis, Math.min(sent.get(), MAX_REQUESTS), failedAfterKill.get(), acknowledged.size(), found,
-                Files.size(data.resolve("xp2p.mv.db")) / 1024);
+        System.out.printf("kill -9 during a burst of POST /code on %s (%d clients, %d ms, %d sent, %d failed at the kill):"
+                        + " %d acknowledged, %d found after restart%n",
+                store, CLIENTS, burstMillis, Math.min(sent.get(), MAX_REQUESTS), failedAfterKill.get(), acknowledged.size(), found);
         assertEquals(List.of(), missing.stream().limit(10).toList(),
                 missing.size() + " of " + acknowledged.size() + " acknowledged keys lost at kill -9");
     }
