@@ -97,7 +97,11 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine(Main main, PrintStream err) {
         CommandLine cli = new CommandLine(main);
         cli.setParameterExceptionHandler((e, args) -> {
-            err.println("xp2p-host: " + oneLine(e.getMessage()) + " (see --help)");
+            // a value picocli could not convert (-p abc): say what the option allows, from its help text
+            String allowed = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o && o.description().length > 0
+                    ? "; allowed: " + o.description()[0].replace("${DEFAULT-VALUE}", String.valueOf(o.defaultValue()))
+                    : "";
+            err.println("xp2p-host: " + oneLine(e.getMessage()) + allowed + " (see --help)");
             return EXIT_INVALID;
         });
         cli.setExecutionExceptionHandler((e, command, parsed) -> {

@@ -39,7 +39,7 @@ class MainInvocationTest {
                 new Bad(List.of("--config", tmp.resolve("missing.properties").toString()), "--config " + tmp.resolve("missing.properties")),
                 new Bad(List.of("--war", tmp.resolve("missing.war").toString()), "--war " + tmp.resolve("missing.war")),
                 new Bad(List.of("-p", "99999"), "-p 99999"),
-                new Bad(List.of("-p", "abc"), "'abc'"),
+                new Bad(List.of("-p", "abc"), "'abc' is not an int; allowed: listen port, 0 to 65535"),
                 new Bad(List.of("--host", "999.1.1.1"), "--host 999.1.1.1"),
                 new Bad(List.of("--no-such-flag"), "--no-such-flag"),
                 // found by the WAR while it deploys: still one line, naming the key
