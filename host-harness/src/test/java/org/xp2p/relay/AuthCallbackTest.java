@@ -46,6 +46,7 @@ class AuthCallbackTest {
             int status = body.contains("\"let-me-in\"") ? 204 : body.contains("\"broken\"") ? 500 : 403;
             if (body.contains("\"slow\"")) {
                 try {
+                    // a callback server slower than the node's timeout: the delay is the behaviour under test
                     Thread.sleep(3000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

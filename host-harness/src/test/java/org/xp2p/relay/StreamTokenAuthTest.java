@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xp2p.host.Poll;
 
 /**
  * {@code xp2p.auth.mode=token} on a real host, over raw HTTP: signed URLs for the stream, init and
@@ -93,16 +95,10 @@ class StreamTokenAuthTest {
         Answer stream = raw("/live/cam1.flv?token=" + t);
         assertEquals(200, stream.status(), stream.toString());
         // the stream is live now: init and chunk with the same token
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        Answer init;
-        do {
-            init = raw("/live/cam1.flv?xp2p=init&token=" + t);
-        } while (init.status() != 200 && System.nanoTime() < deadline && sleep());
-        assertEquals(200, init.status(), init.toString());
-        Answer chunk;
-        do {
-            chunk = raw("/live/cam1.flv?xp2p=chunk&seq=0&token=" + t);
-        } while (chunk.status() == 425 && System.nanoTime() < deadline && sleep());
+        AtomicReference<Answer> last = new AtomicReference<>();
+        Poll.await("init with the token", 10_000, () -> answer(last, "/live/cam1.flv?xp2p=init&token=" + t).status() == 200);
+        Poll.await("chunk 0 closed", 10_000, () -> answer(last, "/live/cam1.flv?xp2p=chunk&seq=0&token=" + t).status() != 425);
+        Answer chunk = last.get();
         assertTrue(chunk.status() == 200 || chunk.status() == 404, chunk.toString()); // authorised either way
         // and the same requests without a token, or with it for another stream, are refused
         assertRefused(raw("/live/cam1.flv?xp2p=init"), 401, "token_missing", "init without token");
@@ -187,8 +183,13 @@ class StreamTokenAuthTest {
         assertEquals(200, raw("/live/cam1.flv").status());
     }
 
-    private static boolean sleep() throws InterruptedException {
-        Thread.sleep(100);
-        return true;
+    /** One request for {@link Poll#await}: the answer is kept for the assertions after the wait. */
+    private Answer answer(AtomicReference<Answer> last, String target) {
+        try {
+            last.set(raw(target));
+            return last.get();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
