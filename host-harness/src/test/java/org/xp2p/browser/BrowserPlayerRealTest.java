@@ -147,7 +147,8 @@ class BrowserPlayerRealTest {
         String before = out.str("closedSocketOf");
         assertNotEquals(before, b.after().str("peerId"), "the player reconnected and joined again (new peer id): " + b.after());
         assertTrue(b.after().get("parent") != null, "and was placed again: " + b.after());
-        assertEquals(0, b.after().num("stalls"), "losing the socket did not stall playback: " + b.after());
+        // as for a lost parent: playback goes on over HTTP, with no stall longer than 1 s
+        assertTrue(b.after().num("longestStallMillis") <= 1000, "losing the socket did not stall playback: " + b.after());
         double advanced = b.after().num("currentTime") - b.before().num("currentTime");
         assertTrue(advanced >= out.num("elapsedMs") / 1000.0 - 2, "B advanced " + advanced + " s");
         // the room's totals never went backwards: reports restart from zero for the new membership
