@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -73,32 +70,11 @@ class AuthCallbackTest {
         fx.start(data, s);
     }
 
-    record Answer(int status, String body) {
+    RawHttp.Answer raw(String target) throws Exception {
+        return RawHttp.request(fx.host.port(), "GET", target);
     }
 
-    Answer raw(String target) throws Exception {
-        try (Socket sock = new Socket("127.0.0.1", fx.host.port())) {
-            sock.setSoTimeout(10_000);
-            OutputStream out = sock.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = sock.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                head.append((char) b);
-            }
-            String body = head.toString().toLowerCase().contains("application/json")
-                    ? new String(in.readNBytes(4096), StandardCharsets.UTF_8) : "";
-            return new Answer(Integer.parseInt(head.substring(9, 12)), body);
-        }
-    }
-
-    private static void assertRefused(Answer a, int status, String reason) {
+    private static void assertRefused(RawHttp.Answer a, int status, String reason) {
         assertEquals(status, a.status(), a.toString());
         assertTrue(a.body().contains("\"error\":\"" + reason + "\""), a.body());
     }

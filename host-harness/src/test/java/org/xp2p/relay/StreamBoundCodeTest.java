@@ -3,10 +3,6 @@ package org.xp2p.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -30,33 +26,12 @@ class StreamBoundCodeTest {
         fx.close();
     }
 
-    record Answer(int status, String head, String body) {
-    }
-
-    Answer raw(String method, String target) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", fx.host.port())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write((method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = s.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                head.append((char) b);
-            }
-            String body = head.toString().toLowerCase().contains("application/json")
-                    ? new String(in.readNBytes(4096), StandardCharsets.UTF_8) : "";
-            return new Answer(Integer.parseInt(head.substring(9, 12)), head.toString(), body);
-        }
+    RawHttp.Answer raw(String method, String target) throws Exception {
+        return RawHttp.request(fx.host.port(), method, target);
     }
 
     private String issue(String query) throws Exception {
-        Answer a = raw("POST", "/code" + query);
+        RawHttp.Answer a = raw("POST", "/code" + query);
         assertEquals(200, a.status(), a.toString());
         Matcher m = Pattern.compile("\"code\":\"([0-9a-f-]{36})\"").matcher(a.body());
         assertTrue(m.find(), a.body());
@@ -69,13 +44,13 @@ class StreamBoundCodeTest {
         String code = issue("?xresid=live/cam1");
         assertTrue(raw("POST", "/code?xresid=live/cam1").body().contains("\"xresid\":\"live/cam1\""));
 
-        Answer own = raw("GET", "/live/cam1.flv?code=" + code);
+        RawHttp.Answer own = raw("GET", "/live/cam1.flv?code=" + code);
         assertEquals(200, own.status(), own.toString());
 
         for (String target : new String[] {"/live/cam2.flv?code=", "/live/cam2.flv?xp2p=init&code=",
                 "/live/cam2.flv?xp2p=chunk&seq=0&code=", "/live/cam1.flv?xresid=other&code=",
                 "/never/existed.flv?code="}) {
-            Answer a = raw("GET", target + code);
+            RawHttp.Answer a = raw("GET", target + code);
             assertEquals(403, a.status(), target + ": " + a);
             assertTrue(a.body().contains("\"error\":\"code_other_stream\""), target + ": " + a.body());
         }
@@ -99,7 +74,7 @@ class StreamBoundCodeTest {
     void aMalformedXresidIsRefusedAndIssuesNothing() throws Exception {
         fx.start(data, Map.of());
         for (String bad : new String[] {"../x", "a//b", ".hidden", "a%00b", "x".repeat(129)}) {
-            Answer a = raw("POST", "/code?xresid=" + bad);
+            RawHttp.Answer a = raw("POST", "/code?xresid=" + bad);
             assertEquals(400, a.status(), bad + ": " + a);
         }
     }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -49,33 +46,8 @@ class StreamTokenAuthTest {
         return System.currentTimeMillis() / 1000;
     }
 
-    record Answer(int status, String head, String body) {
-    }
-
-    /** One raw HTTP/1.1 request; reads the head and up to 4 KiB of body. */
-    Answer raw(String target) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", fx.host.port())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = s.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                head.append((char) b);
-            }
-            int status = Integer.parseInt(head.substring(9, 12));
-            String body = "";
-            if (head.toString().toLowerCase().contains("application/json")) {
-                body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
-            }
-            return new Answer(status, head.toString(), body);
-        }
+    RawHttp.Answer raw(String target) throws IOException {
+        return RawHttp.request(fx.host.port(), "GET", target);
     }
 
     private void startHost() throws Exception {
@@ -83,7 +55,7 @@ class StreamTokenAuthTest {
         fx.origin.serve("/live/cam1.flv");
     }
 
-    private static void assertRefused(Answer a, int status, String reason, String what) {
+    private static void assertRefused(RawHttp.Answer a, int status, String reason, String what) {
         assertEquals(status, a.status(), what + ": " + a);
         assertTrue(a.body().contains("\"error\":\"" + reason + "\""), what + ": " + a.body());
     }
@@ -92,13 +64,13 @@ class StreamTokenAuthTest {
     void aValidTokenOpensTheStreamInitAndChunksOfItsStreamOnly() throws Exception {
         startHost();
         String t = token(SECRET, "live/cam1", now() + 600);
-        Answer stream = raw("/live/cam1.flv?token=" + t);
+        RawHttp.Answer stream = raw("/live/cam1.flv?token=" + t);
         assertEquals(200, stream.status(), stream.toString());
         // the stream is live now: init and chunk with the same token
-        AtomicReference<Answer> last = new AtomicReference<>();
+        AtomicReference<RawHttp.Answer> last = new AtomicReference<>();
         Poll.await("init with the token", 10_000, () -> answer(last, "/live/cam1.flv?xp2p=init&token=" + t).status() == 200);
         Poll.await("chunk 0 closed", 10_000, () -> answer(last, "/live/cam1.flv?xp2p=chunk&seq=0&token=" + t).status() != 425);
-        Answer chunk = last.get();
+        RawHttp.Answer chunk = last.get();
         assertTrue(chunk.status() == 200 || chunk.status() == 404, chunk.toString()); // authorised either way
         // and the same requests without a token, or with it for another stream, are refused
         assertRefused(raw("/live/cam1.flv?xp2p=init"), 401, "token_missing", "init without token");
@@ -145,7 +117,7 @@ class StreamTokenAuthTest {
         };
         for (Object[] row : table) {
             for (String mode : new String[] {"", "xp2p=init&", "xp2p=chunk&seq=0&"}) {
-                Answer a = raw("/live/cam1.flv?" + mode + "token=" + row[1]);
+                RawHttp.Answer a = raw("/live/cam1.flv?" + mode + "token=" + row[1]);
                 assertRefused(a, (int) row[2], (String) row[3], row[0] + " (" + mode + ")");
             }
         }
@@ -158,8 +130,8 @@ class StreamTokenAuthTest {
         fx.origin.respond("/live/nothere.flv", 404);
         String wrong = token(SECRET, "live/other", now() + 600);
         for (String q : new String[] {"", "?token=" + wrong, "?xp2p=init", "?xp2p=chunk&seq=3&token=" + wrong}) {
-            Answer live = raw("/live/cam1.flv" + q);
-            Answer none = raw("/live/nothere.flv" + q);
+            RawHttp.Answer live = raw("/live/cam1.flv" + q);
+            RawHttp.Answer none = raw("/live/nothere.flv" + q);
             assertEquals(live.status(), none.status(), q);
             assertEquals(live.body(), none.body(), q);
         }
@@ -184,7 +156,7 @@ class StreamTokenAuthTest {
     }
 
     /** One request for {@link Poll#await}: the answer is kept for the assertions after the wait. */
-    private Answer answer(AtomicReference<Answer> last, String target) {
+    private RawHttp.Answer answer(AtomicReference<RawHttp.Answer> last, String target) {
         try {
             last.set(raw(target));
             return last.get();
