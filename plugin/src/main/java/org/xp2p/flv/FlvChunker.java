@@ -220,7 +220,7 @@ public final class FlvChunker {
         boolean audio = originAudio || audioSeen;
         boolean video = videoSeen || (originVideo && !audioOnly);
         byte[] bytes = init.build(audio, video);
-        if (!Arrays.equals(bytes, lastInit)) {
+        if (bytes != lastInit && !Arrays.equals(bytes, lastInit)) {
             lastInit = bytes;
             sink.initSegment(bytes);
         }

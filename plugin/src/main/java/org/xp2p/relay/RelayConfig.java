@@ -28,11 +28,14 @@ import org.xp2p.config.Settings;
  * @param maxViewersPerStream viewers of one stream on this node
  * @param fanOutThreads      threads writing to viewers (0: one per core)
  * @param corsOrigin         value of Access-Control-Allow-Origin on stream responses (empty: none)
+ * @param mergeMillis        how long new stream data waits so that each viewer gets it in one write
+ *                           with what follows (0: write every origin read at once)
  */
 public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, int windowSeconds,
         long windowMaxBytes, int skipLagMillis, int maxSkips, long viewerMaxBytes, int startTimeoutMillis, int readTimeoutMillis,
         int reconnectMaxSeconds, int backoffInitialMillis, int backoffMaxMillis, int connectTimeoutMillis,
-        boolean requireCode, int maxStreams, int maxViewersPerStream, int fanOutThreads, String corsOrigin) {
+        boolean requireCode, int maxStreams, int maxViewersPerStream, int fanOutThreads, String corsOrigin,
+        int mergeMillis) {
 
     public static final int DEFAULT_IDLE_SECONDS = 10;
     public static final int DEFAULT_CHUNK_MILLIS = 1000;
@@ -49,6 +52,8 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
     public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 3000;
     public static final int DEFAULT_MAX_STREAMS = 10_000;
     public static final int DEFAULT_MAX_VIEWERS_PER_STREAM = 20_000;
+    /** Chosen from docs/benchmarks.md: syscalls fall with the window, added latency grows with it. */
+    public static final int DEFAULT_MERGE_MILLIS = 100;
 
     public static RelayConfig from(Settings s) {
         List<URI> origins = new ArrayList<>();
@@ -73,7 +78,13 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
                 s.integer("xp2p.relay.maxStreams", DEFAULT_MAX_STREAMS, 1, 1_000_000),
                 s.integer("xp2p.relay.maxViewersPerStream", DEFAULT_MAX_VIEWERS_PER_STREAM, 1, 1_000_000),
                 s.integer("xp2p.relay.fanOutThreads", 0, 0, 64),
-                s.string("xp2p.relay.corsOrigin", "*"));
+                s.string("xp2p.relay.corsOrigin", "*"),
+                s.integer("xp2p.relay.mergeMillis", DEFAULT_MERGE_MILLIS, 0, 1000));
+        if (config.mergeMillis >= config.skipLagMillis) {
+            throw new ConfigException("xp2p.relay.mergeMillis", String.valueOf(config.mergeMillis),
+                    "must be below xp2p.relay.skipLagMillis (" + config.skipLagMillis
+                    + "), or every viewer would lag by design; lower mergeMillis or raise skipLagMillis");
+        }
         if (config.backoffMaxMillis < config.backoffInitialMillis) {
             throw new ConfigException("xp2p.relay.backoffMaxMillis", String.valueOf(config.backoffMaxMillis),
                     "must be at least xp2p.relay.backoffInitialMillis (" + config.backoffInitialMillis + ")");

@@ -56,8 +56,17 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     Runnable subscribeGap = () -> { };
     private final Xp2pMetrics metrics;
 
+    private final RelayClock clock;
+
     RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics) {
+        this(config, keys, metrics, RelayClock.SYSTEM, new FanOut(config.fanOutThreads() > 0 ? config.fanOutThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors()), config.mergeMillis()));
+    }
+
+    /** Test seam: a moved clock and a manual {@link FanOut} make the relay core run without sleeps. */
+    RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics, RelayClock clock, FanOut fanOut) {
         this.config = config;
+        this.clock = clock;
         this.metrics = metrics;
         this.keys = keys;
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
@@ -68,8 +77,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
                 .executor(httpExecutor));
-        this.fanOut = new FanOut(config.fanOutThreads() > 0 ? config.fanOutThreads()
-                : Math.max(1, Runtime.getRuntime().availableProcessors()));
+        this.fanOut = fanOut;
         scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -104,6 +112,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         return httpClient;
     }
 
+    RelayClock clock() {
+        return clock;
+    }
+
     FanOut fanOut() {
         return fanOut;
     }
@@ -117,6 +129,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
      * asynchronously: 200 and the stream, or the origin's failure.
      */
     void watch(StreamAddress address, AsyncContext async, StreamCipher cipher) {
+        watch(address, async, new ServletViewerOutput(async, System.nanoTime()), cipher);
+    }
+
+    private void watch(StreamAddress address, AsyncContext async, ViewerOutput out, StreamCipher cipher) {
         // a stream found here may stop (idle) before the viewer is added; then look again
         for (int attempt = 0; attempt < 3; attempt++) {
             LiveStream stream = streams.get(address.streamId());
@@ -129,7 +145,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 if (streams.putIfAbsent(address.streamId(), fresh) == null) {
                     // not pulled yet, so it cannot have stopped: the viewer is always added
                     LOG.debug("stream {}: first viewer, pulling {}", address.streamId(), address.path());
-                    fresh.watch(async, cipher);
+                    fresh.watch(out, cipher);
                     fresh.startPull();
                     return;
                 }
@@ -139,7 +155,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 refuse(async, "stream has its maximum of " + config.maxViewersPerStream() + " viewers on this node");
                 return;
             }
-            if (stream.watch(async, cipher)) {
+            if (stream.watch(out, cipher)) {
                 return;
             }
         }
@@ -164,7 +180,6 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         return new ArrayList<>(streams.values());
     }
 
-    /** Sums over the streams relayed now, for the metrics endpoint. */
     /** The node's counters and histograms. */
     Xp2pMetrics metrics() {
         return metrics;
@@ -202,12 +217,12 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         }
     }
 
-    /** A chunk was closed; called under the stream lock. */
+    /** A chunk was closed; called by the origin thread outside the stream's locks. */
     void publish(ChunkDigest digest) {
         tell(digest.streamId(), l -> l.digest(digest));
     }
 
-    /** The stream went live, or a new epoch did; called under the stream lock. */
+    /** The stream went live, or a new epoch did; called by the origin thread outside the stream's locks. */
     void publishLive(StreamPosition position) {
         tell(position.streamId(), l -> l.live(position));
     }
@@ -294,7 +309,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     }
 
     private void tick() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         for (LiveStream s : streams.values()) {
             try {
                 s.tick(now);

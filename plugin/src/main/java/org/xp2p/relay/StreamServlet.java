@@ -126,7 +126,7 @@ final class StreamServlet extends HttpServlet {
             sendError(resp, 404, "stream " + address.streamId() + " is not live on this node");
             return;
         }
-        sendBytes(stream.get(), resp, init.get(), null, cipher);
+        sendBytes(stream.get(), resp, init.get(), init.get().length, null, cipher);
     }
 
     private void serveChunk(StreamAddress address, String seqParam, StreamCipher cipher, HttpServletResponse resp)
@@ -145,7 +145,8 @@ final class StreamServlet extends HttpServlet {
         }
         LiveStream.ChunkLookup chunk = stream.get().lookup(seq);
         if (chunk.state() == LiveStream.ChunkState.AVAILABLE) {
-            sendBytes(stream.get(), resp, chunk.chunk().bytes(), chunk.chunk().digest(), cipher);
+            Chunk c = chunk.chunk();
+            sendBytes(stream.get(), resp, c.array(), c.size(), c.digest(), cipher);
         } else if (chunk.state() == LiveStream.ChunkState.NOT_YET) {
             resp.setHeader("Retry-After", "1");
             sendError(resp, 425, "chunk " + seq + " is not produced yet");
@@ -157,11 +158,13 @@ final class StreamServlet extends HttpServlet {
     /**
      * A 200 init or chunk answer, encrypted as one record when {@code cipher} is given (the
      * digest headers stay over the plaintext, which is what peers verify). Runs on the request
-     * thread, outside the stream lock: the bytes are immutable.
+     * thread, outside every stream lock: the bytes are the chunk's shared buffer and never change,
+     * so a plaintext answer writes its first {@code length} bytes without copying them.
      */
-    private void sendBytes(LiveStream stream, HttpServletResponse resp, byte[] plain, ChunkDigest digest,
+    private void sendBytes(LiveStream stream, HttpServletResponse resp, byte[] plain, int length, ChunkDigest digest,
             StreamCipher cipher) throws IOException {
-        byte[] body = cipher == null ? plain : cipher.sealWhole(plain);
+        byte[] body = cipher == null ? plain : cipher.sealWhole(plain, 0, length);
+        int bodyLength = cipher == null ? length : body.length;
         resp.setStatus(200);
         if (cipher == null) {
             resp.setContentType("video/x-flv");
@@ -181,9 +184,9 @@ final class StreamServlet extends HttpServlet {
             resp.setHeader("X-Xp2p-Sha256", digest.sha256());
             resp.setHeader("X-Xp2p-Keyframe", digest.keyframe() ? "1" : "0");
         }
-        resp.setContentLength(body.length);
-        resp.getOutputStream().write(body);
-        stream.served(body.length);
+        resp.setContentLength(bodyLength);
+        resp.getOutputStream().write(body, 0, bodyLength);
+        stream.served(bodyLength);
     }
 
     /** A JSON error answer {@code {"error":"<code>","message":"..."}}; the code follows the status. */
