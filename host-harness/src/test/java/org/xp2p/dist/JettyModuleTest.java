@@ -1,5 +1,8 @@
 package org.xp2p.dist;
 
+import org.xp2p.testkit.ContainerChecks;
+import org.xp2p.testkit.TestPostgres;
+import org.xp2p.testkit.JettyBase;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * The Jetty module archive (jetty-module/, target/xp2p-jetty-module-VERSION.tar.gz) on a stock

@@ -1,5 +1,8 @@
 package org.xp2p.dist;
 
+import org.xp2p.testkit.ContainerChecks;
+import org.xp2p.testkit.TestPostgres;
+import org.xp2p.testkit.TomcatBase;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,8 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xp2p.host.Poll;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * xp2p.war in stock Tomcat 10.1 and 11 (from Maven Central) with the example conf/tomcat/context.xml:

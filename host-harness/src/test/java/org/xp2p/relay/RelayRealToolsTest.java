@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.testkit.FlvStreamReader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -35,8 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.xp2p.flv.AnnexB;
 import org.xp2p.flv.FlvReader;
 import org.xp2p.host.Host;
-import org.xp2p.host.RealTools;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.RealTools;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * The relayed stream judged by real tools (issue "live relay", section "Real components"): what

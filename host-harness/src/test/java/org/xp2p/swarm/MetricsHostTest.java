@@ -24,8 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
-import org.xp2p.host.Poll;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * {@code /xp2p/metrics} on a real embedded host (docs/PROTOCOL.md section 2.5): watching a stream,

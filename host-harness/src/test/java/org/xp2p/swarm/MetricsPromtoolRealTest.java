@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
-import org.xp2p.host.RealTools;
+import org.xp2p.testkit.RealTools;
 
 /** {@code promtool check metrics} (Debian package prometheus) accepts a scrape of {@code /xp2p/metrics}. */
 @Tag("real")

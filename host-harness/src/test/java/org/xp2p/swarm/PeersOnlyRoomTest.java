@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.IssuedCode;
 import org.xp2p.host.Host;
-import org.xp2p.host.Poll;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * Rooms made only of signalling peers, with no http-flv viewer at all: the join pulls the stream,

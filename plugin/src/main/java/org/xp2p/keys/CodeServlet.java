@@ -1,5 +1,6 @@
 package org.xp2p.keys;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -161,13 +162,10 @@ final class CodeServlet extends HttpServlet {
     }
 
     private static void error(HttpServletResponse resp, int status, String error, String message) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", error);
-        body.put("message", message);
-        json(resp, status, body);
+        JsonResponse.send(resp, status, Json.httpError(error, message));
     }
 
     private static void json(HttpServletResponse resp, int status, Map<String, ?> body) throws IOException {
-        JsonResponse.send(resp, status, FlatJson.write(body));
+        JsonResponse.send(resp, status, Json.flat(body));
     }
 }

@@ -1,5 +1,7 @@
 package org.xp2p.keys;
 
+import org.xp2p.common.Json;
+import org.xp2p.common.NamedThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Looks keys up in another key service ({@code xp2p.keyBase}, the original server's {@code -k}):
@@ -51,12 +52,7 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
         this.clock = clock;
         this.cacheTime = cacheTime;
         this.timeout = timeout;
-        AtomicInteger n = new AtomicInteger();
-        this.httpThreads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "xp2p-keys-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.httpThreads = Executors.newCachedThreadPool(NamedThreads.numbered("xp2p-keys-http"));
         this.client = HttpClients.build(HttpClient.newBuilder().connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads));
         this.cache = new LinkedHashMap<>(64, 0.75f, true) {
@@ -141,7 +137,7 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
             throw new KeyStoreUnavailableException("key service " + uri + " answered HTTP " + response.statusCode(), null);
         }
         try {
-            String hex = FlatJson.read(response.body()).get("key");
+            String hex = Json.readFlat(response.body()).get("key");
             if (hex == null || hex.isEmpty() || hex.length() % 2 != 0) {
                 throw new IllegalArgumentException("no \"key\" with an even number of hex digits");
             }

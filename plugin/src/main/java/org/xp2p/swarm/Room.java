@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,7 +159,7 @@ final class Room implements ChunkFeed.StreamListener {
     /** Sends the digest to every member; never blocks the relay thread calling it. */
     @Override
     public void digest(ChunkDigest d) {
-        String text = Json.message("digest").put("room", id).put("epoch", d.epoch()).put("seq", d.seq())
+        String text = SignalMessage.message("digest").put("room", id).put("epoch", d.epoch()).put("seq", d.seq())
                 .put("size", (long) d.size()).put("sha256", d.sha256()).put("keyframe", d.keyframe()).end();
         for (Member m : audience) {
             m.peer.link.send(text);
@@ -185,7 +186,7 @@ final class Room implements ChunkFeed.StreamListener {
     /** The pull failed: every member gets {@code stream-failed}; the hold is dead. Only enqueues. */
     @Override
     public void failed(StreamFailure f) {
-        String text = Json.message("stream-failed").put("room", id).put("status", (long) f.status())
+        String text = SignalMessage.message("stream-failed").put("room", id).put("status", (long) f.status())
                 .put("error", f.error()).put("message", f.message()).end();
         synchronized (announceLock) {
             lastStream = null;
@@ -217,7 +218,7 @@ final class Room implements ChunkFeed.StreamListener {
     }
 
     private String streamMessage(StreamPosition p) {
-        return Json.message("stream").put("room", id).raw("stream", links.json(p)).end();
+        return SignalMessage.message("stream").put("room", id).raw("stream", links.json(p)).end();
     }
 
     /**
@@ -274,14 +275,14 @@ final class Room implements ChunkFeed.StreamListener {
         for (String peerId : changes.reparented()) {
             Member m = members.get(peerId);
             if (m != null) {
-                m.peer.link.send(Json.message("parent").put("room", id).put("parent", tree.parent(peerId))
+                m.peer.link.send(SignalMessage.message("parent").put("room", id).put("parent", tree.parent(peerId))
                         .put("depth", (long) tree.depth(peerId)).put("standby", tree.standby(peerId)).end());
             }
         }
         for (String peerId : changes.childrenChanged()) {
             Member m = members.get(peerId);
             if (m != null) {
-                m.peer.link.send(Json.message("children").put("room", id).put("children", tree.children(peerId)).end());
+                m.peer.link.send(SignalMessage.message("children").put("room", id).put("children", tree.children(peerId)).end());
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,12 +1,10 @@
 package org.xp2p.swarm;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import org.xp2p.common.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -25,11 +23,19 @@ record SignalMessage(int version, String type, String room, String to, String pe
                      Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, String data, String stream) {
     static final int VERSION = 1;
 
-    static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(16).maxNumberLength(20).maxStringLength(1_048_576).build())
-            .build();
+    /** A signalling message: {@code {"v":1,"type":type,...}}. */
+    static Json message(String type) {
+        return Json.object().put("v", VERSION).put("type", type);
+    }
+
+    /** {@code {"v":1,"type":"error","code":code,"message":message[,"ref":ref]}}. */
+    static String error(String code, String message, String ref) {
+        Json j = message("error").put("code", code).put("message", message);
+        if (ref != null) {
+            j.put("ref", ref);
+        }
+        return j.end();
+    }
 
     /** Why a message was refused: {@code code} is one of the protocol's error codes. */
     static final class BadMessage extends Exception {
@@ -43,7 +49,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
 
     static SignalMessage parse(String text) throws BadMessage {
         Builder b = new Builder();
-        try (JsonParser p = JSON.createParser(text)) {
+        try (JsonParser p = Json.FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadMessage("bad-json", "a message must be one JSON object");
             }
@@ -121,7 +127,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
             throw new BadMessage("bad-field", "data must be a JSON object");
         }
         StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             g.copyCurrentStructure(p);
         }
         return out.toString();

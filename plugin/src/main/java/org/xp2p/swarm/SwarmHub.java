@@ -1,5 +1,8 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
+import org.xp2p.common.NamedThreads;
+import org.xp2p.common.TokenBucket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -53,11 +56,8 @@ final class SwarmHub implements AutoCloseable {
     private final Rooms rooms;
     private final AtomicInteger connections = new AtomicInteger();
     private final Xp2pMetrics metrics;
-    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "xp2p-swarm-housekeeping");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.single("xp2p-swarm-housekeeping"));
     private volatile boolean closed;
 
     SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath) {
@@ -162,7 +162,7 @@ final class SwarmHub implements AutoCloseable {
             return;
         }
         metrics.refused("binary-unsupported");
-        peer.link.send(Json.error("binary-unsupported", "messages are JSON text; binary messages are not accepted", null));
+        peer.link.send(SignalMessage.error("binary-unsupported", "messages are JSON text; binary messages are not accepted", null));
         LOG.debug("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
         disconnect(peer, "binary message");
         peer.link.close(CLOSE_UNSUPPORTED, "binary messages are not accepted");
@@ -176,7 +176,7 @@ final class SwarmHub implements AutoCloseable {
         peer.lastHeardMillis = clock.millis();
         if (!peer.budget.tryTake()) {
             metrics.refused("rate-limited");
-            peer.link.send(Json.error("rate-limited", "more than " + settings.messagesPerSecond()
+            peer.link.send(SignalMessage.error("rate-limited", "more than " + settings.messagesPerSecond()
                     + " messages per second (burst " + settings.messageBurst() + ")", null));
             WARNS.warn("rate-limited", "swarm: peer {} (origin {}) in rooms {} closed: message rate limit", peer.id,
                     peer.origin, peer.rooms);
@@ -191,7 +191,7 @@ final class SwarmHub implements AutoCloseable {
             metrics.message(null);
             metrics.refused(e.code);
             LOG.debug("swarm: peer {} sent a bad message: {}", peer.id, e.getMessage());
-            peer.link.send(Json.error(e.code, e.getMessage(), null));
+            peer.link.send(SignalMessage.error(e.code, e.getMessage(), null));
             return;
         }
         metrics.message(m.type());
@@ -199,18 +199,18 @@ final class SwarmHub implements AutoCloseable {
             switch (m.type()) {
                 case "join" -> join(peer, m);
                 case "leave" -> leave(peer, m);
-                case "ping" -> peer.link.send(Json.message("pong").put("time", clock.millis()).end());
+                case "ping" -> peer.link.send(SignalMessage.message("pong").put("time", clock.millis()).end());
                 case "offer", "answer", "candidate" -> relay(peer, m);
                 case "stall" -> stall(peer, m);
                 case "stats" -> stats(peer, m);
                 default -> {
                     metrics.refused("unknown-type");
-                    peer.link.send(Json.error("unknown-type", "unknown message type", m.type()));
+                    peer.link.send(SignalMessage.error("unknown-type", "unknown message type", m.type()));
                 }
             }
         } catch (SignalMessage.BadMessage e) {
             metrics.refused(e.code);
-            peer.link.send(Json.error(e.code, e.getMessage(), m.type()));
+            peer.link.send(SignalMessage.error(e.code, e.getMessage(), m.type()));
         }
     }
 
@@ -234,7 +234,7 @@ final class SwarmHub implements AutoCloseable {
             } else {
                 LOG.debug("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
             }
-            peer.link.send(Json.error(refusal.code(), refusal.message(), "join"));
+            peer.link.send(SignalMessage.error(refusal.code(), refusal.message(), "join"));
             if (peer.rooms.isEmpty()) {
                 disconnect(peer, refusal.code());
                 peer.link.close(refusal.code().equals("unavailable") || refusal.code().equals("auth_unavailable") ? CLOSE_TRY_AGAIN : CLOSE_POLICY, "join refused");
@@ -256,7 +256,7 @@ final class SwarmHub implements AutoCloseable {
         } else {
             metrics.refused("room-full");
             WARNS.warn("room-full", "swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
-            peer.link.send(Json.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
+            peer.link.send(SignalMessage.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
                     + " peers; try again later", "join"));
             if (peer.rooms.isEmpty()) {
                 disconnect(peer, "room full");
@@ -296,7 +296,7 @@ final class SwarmHub implements AutoCloseable {
     }
 
     private String joined(String roomId, Peer peer, boolean upload, int slots, Optional<StreamPosition> position) {
-        Json json = Json.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
+        Json json = SignalMessage.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
                 .put("slots", (long) slots).put("heartbeatSeconds", (long) settings.heartbeatSeconds());
         json.raw("stream", position.map(links::json).orElse("null"));
         return json.raw("iceServers", iceServersJson).end();
@@ -305,7 +305,7 @@ final class SwarmHub implements AutoCloseable {
     private void leave(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
         String roomId = roomOf(peer, m);
         leaveRoom(peer, roomId, "left");
-        peer.link.send(Json.message("left").put("room", roomId).end());
+        peer.link.send(SignalMessage.message("left").put("room", roomId).end());
     }
 
     private void leaveRoom(Peer peer, String roomId, String why) {
@@ -328,7 +328,7 @@ final class SwarmHub implements AutoCloseable {
             LOG.debug("swarm room {}: {} from peer {} to peer {} refused: not in the room", roomId, m.type(), from.id, m.to());
             throw new SignalMessage.BadMessage("not-in-room", "peer " + m.to() + " is not in room " + roomId);
         }
-        target.link.send(Json.message(m.type()).put("room", roomId).put("from", from.id).raw("data", m.data()).end());
+        target.link.send(SignalMessage.message(m.type()).put("room", roomId).put("from", from.id).raw("data", m.data()).end());
     }
 
     private void stall(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {

@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xp2p.config.Settings;
-import org.xp2p.keys.TestClock;
 import org.xp2p.keys.KeyStoreUnavailableException;
 import org.xp2p.relay.ChunkDigest;
 import org.xp2p.relay.ChunkFeed;
