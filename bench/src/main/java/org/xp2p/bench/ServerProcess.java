@@ -52,6 +52,22 @@ final class ServerProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * node-media-server 4 from {@code bench/nms} (installed there with {@code npm ci}), listening on
+     * 127.0.0.1 for RTMP and http-flv.
+     */
+    static ServerProcess nms(Path nmsDir, int rtmpPort, int httpPort, Path data, Path log) throws Exception {
+        Path script = nmsDir.resolve("server.js");
+        if (!Files.isDirectory(nmsDir.resolve("node_modules/node-media-server"))) {
+            throw new IllegalStateException("node-media-server is not installed: run npm ci --prefix " + nmsDir);
+        }
+        Files.createDirectories(data);
+        ServerProcess p = new ServerProcess(List.of("node", script.toString(), String.valueOf(rtmpPort),
+                String.valueOf(httpPort), data.toString()), "nms-bench ready", log);
+        p.awaitReady(30);
+        return p;
+    }
+
     /** Any other server command (e.g. nginx in the foreground). */
     static ServerProcess command(List<String> cmd, Path log) throws Exception {
         return new ServerProcess(cmd, null, log);
@@ -96,6 +112,22 @@ final class ServerProcess implements AutoCloseable {
             ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
         }
         return ticks / 100.0;
+    }
+
+    /**
+     * Write-type system calls (write, writev, sendmsg...) the process tree made so far, from the
+     * {@code syscw} line of /proc/PID/io: how many times the server went to the kernel to send.
+     */
+    static long writeSyscalls(long pid) throws IOException {
+        long total = 0;
+        for (long p : tree(pid)) {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p), "io"))) {
+                if (line.startsWith("syscw:")) {
+                    total += Long.parseLong(line.substring(6).trim());
+                }
+            }
+        }
+        return total;
     }
 
     /** Resident set size of the process tree in MiB. */
