@@ -33,6 +33,13 @@ final class Viewer implements WriteListener {
     private static final WarnLimiter WARNS = new WarnLimiter(LOG);
     /** Largest single write (and encrypted record): far above a merge window of any live stream. */
     static final int MAX_WRITE = 4 << 20;
+    /**
+     * A write at least this large goes to the socket at once, with whatever the container had
+     * aggregated before it: Jetty aggregates writes below its outputAggregationSize (8 KiB by
+     * default) and Tomcat below its 8 KiB output buffer. Only after a smaller last write is an
+     * explicit flush needed; skipping it otherwise saves a round through the container per pump.
+     */
+    static final int WRITE_THROUGH_BYTES = 8 * 1024;
 
     interface Listener {
         void skipped(Viewer viewer);
@@ -258,7 +265,7 @@ final class Viewer implements WriteListener {
             out.write(record, 0, record.length);
             sent(record.length);
         }
-        needFlush = true;
+        needFlush = length < WRITE_THROUGH_BYTES;
     }
 
     private void sent(int n) {
