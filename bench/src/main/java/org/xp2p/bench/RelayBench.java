@@ -34,7 +34,8 @@ import org.xp2p.testkit.ReplayOrigin;
  * (ascending) without a restart: for each N, a settle period, then the measured window. Per N and
  * server it prints delivered vs expected bytes, viewers lagging more than 1 s behind the live edge
  * at any once-a-second sample, lag p50/p99 over those samples, server CPU (seconds and
- * microseconds per viewer-second delivered), write system calls per viewer-second (syscw of
+ * microseconds per viewer-second delivered, i.e. per 1 s of stream bytes received by a viewer),
+ * write system calls per viewer-second delivered (syscw of
  * /proc/PID/io), RSS, origin-to-viewer latency when the origin's emit times are known, and late
  * joiners' time to their first keyframe byte.
  *
@@ -52,8 +53,9 @@ public final class RelayBench {
     record Result(String server, int viewers, double deliveredRatio, int lagging, double lagP50, double lagP99,
                   double cpuSeconds, double windowSeconds, long writeSyscalls, double rssMiB, double latP50,
                   double latP99, double joinP50, double joinMax, int originConnections, double loadCpuSeconds) {
+        /** Viewer-seconds of stream delivered: bytes received over the stream's byte rate. */
         double viewerSeconds() {
-            return viewers * windowSeconds;
+            return deliveredRatio * viewers * windowSeconds;
         }
 
         double microsPerViewerSecond() {
@@ -257,6 +259,13 @@ public final class RelayBench {
             client.open(s.port(), s.path(), Math.min(WARM_UP_VIEWERS, counts.get(0)));
             park(WARM_UP_MILLIS);
             for (int n : counts) {
+                if (!out.isEmpty() && out.get(out.size() - 1).lagging() > out.get(out.size() - 1).viewers() / 2) {
+                    // saturated: a larger audience would only take longer to say the same
+                    System.out.println("| " + server + " | " + n + " | not run: more than half the viewers lagged at "
+                            + out.get(out.size() - 1).viewers() + " |");
+                    out.add(null);
+                    continue;
+                }
                 client.open(s.port(), s.path(), n - client.size());
                 park(settle * 1000L);
                 client.measuring(true);
@@ -291,6 +300,9 @@ public final class RelayBench {
             + " | origin-to-viewer p50 / p99 ms | late joiner 1st keyframe p50 / max ms | origin conns | load gen CPU % |";
 
     private static String row(Result r) {
+        if (r == null) {
+            return "| (saturated below this N: not run) |";
+        }
         return String.format(Locale.ROOT, "| %s | %d | %.1f %% | %d | %.0f / %.0f | %.1f | %.0f | %.1f | %.0f | %s | %.1f / %.1f | %d | %.0f %% |",
                 r.server(), r.viewers(), r.deliveredRatio() * 100, r.lagging(), r.lagP50(), r.lagP99(), r.cpuSeconds(),
                 r.microsPerViewerSecond(), r.syscallsPerViewerSecond(), r.rssMiB(),
@@ -314,6 +326,11 @@ public final class RelayBench {
                 Result x = results.get("xp2p").get(i);
                 for (String server : servers) {
                     Result r = results.get(server).get(i);
+                    if (r == null || x == null) {
+                        line.append("  ").append(server).append(r == null ? " saturated" : String.format(Locale.ROOT,
+                                " %.0f", r.microsPerViewerSecond()));
+                        continue;
+                    }
                     line.append(String.format(Locale.ROOT, "  %s %.0f", server, r.microsPerViewerSecond()));
                     if (r != x) {
                         line.append(String.format(Locale.ROOT, " (xp2p/%s = %.2f)", server,
@@ -325,13 +342,18 @@ public final class RelayBench {
         }
     }
 
-    /** Time from sending the request to the first byte of the first keyframe tag's body. */
+    /**
+     * Time from sending the request to the first byte of the first keyframe tag's body. Bounded:
+     * each join waits at most 5 s, and after two failures in a row the rest count as failed too.
+     */
     private static double[] lateJoins(int port, String path, int count) {
         double[] millis = new double[count];
-        for (int i = 0; i < count; i++) {
-            millis[i] = Double.POSITIVE_INFINITY; // a join that fails or times out counts as infinitely slow
+        Arrays.fill(millis, Double.POSITIVE_INFINITY); // a join that fails or times out counts as infinitely slow
+        int failedInARow = 0;
+        for (int i = 0; i < count && failedInARow < 2; i++) {
+            failedInARow++;
             try (Socket s = new Socket("127.0.0.1", port)) {
-                s.setSoTimeout(10_000);
+                s.setSoTimeout(5_000);
                 s.setTcpNoDelay(true);
                 OutputStream out = s.getOutputStream();
                 long t0 = System.nanoTime();
@@ -350,6 +372,7 @@ public final class RelayBench {
                         boolean seqHeader = (first & 0x80) != 0 ? (first & 0x0f) == 0 : second == 0;
                         if (!seqHeader) {
                             millis[i] = (System.nanoTime() - t0) / 1e6;
+                            failedInARow = 0;
                             break;
                         }
                         in.skipNBytes(size - 2 + 4);
