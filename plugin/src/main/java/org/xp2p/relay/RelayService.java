@@ -65,15 +65,27 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
 
     /** Test seam: a moved clock and a manual {@link FanOut} make the relay core run without sleeps. */
     RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics, RelayClock clock, FanOut fanOut) {
+        this(config, keys, metrics, clock, fanOut, null, null);
+    }
+
+    /**
+     * Test seam for the origin side as well: an in-memory {@code originClient} and a manual
+     * {@code scheduler} let failover and reconnects run without sockets or sleeps (null: the real ones).
+     */
+    RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics, RelayClock clock, FanOut fanOut,
+            HttpClient originClient, ScheduledExecutorService scheduler) {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
         this.keys = keys;
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
-        timer.setRemoveOnCancelPolicy(true);
-        this.scheduler = timer;
+        if (scheduler == null) {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
+            timer.setRemoveOnCancelPolicy(true);
+            scheduler = timer;
+        }
+        this.scheduler = scheduler;
         this.httpExecutor = Executors.newFixedThreadPool(2, named("xp2p-origin"));
-        this.httpClient = HttpClients.build(HttpClient.newBuilder()
+        this.httpClient = originClient != null ? originClient : HttpClients.build(HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
                 .executor(httpExecutor));
