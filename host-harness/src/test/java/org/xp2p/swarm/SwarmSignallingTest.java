@@ -96,17 +96,17 @@ class SwarmSignallingTest {
 
         x.send("{\"v\":1,\"type\":\"offer\",\"to\":\"" + a.peerId + "\",\"data\":{\"sdp\":\"evil\"}}");
         Map<String, Object> refused = x.expect("error");
-        assertEquals("not-in-room", refused.get("code"));
+        assertEquals("not_in_room", refused.get("code"));
         assertEquals("offer", refused.get("ref"));
         x.send("{\"v\":1,\"type\":\"offer\",\"to\":\"nobody\",\"data\":{}}");
-        assertEquals("unknown-peer", x.expect("error").get("code"));
+        assertEquals("unknown_peer", x.expect("error").get("code"));
         x.send("{\"v\":1,\"type\":\"offer\",\"room\":\"cam1\",\"to\":\"" + a.peerId + "\",\"data\":{}}");
-        assertEquals("not-joined", x.expect("error").get("code"));
+        assertEquals("not_joined", x.expect("error").get("code"));
 
         a.roundTrip();
         assertEquals(List.of(), a.received("offer"), "nothing crossed rooms");
         x.send("{\"v\":1,\"type\":\"join\",\"room\":\"../etc\"}");
-        assertEquals("bad-room", x.expect("error").get("code"));
+        assertEquals("bad_room", x.expect("error").get("code"));
     }
 
     @Test
@@ -121,7 +121,7 @@ class SwarmSignallingTest {
         b.send("{\"v\":1,\"type\":\"stats\",\"p2pBytes\":1000,\"cdnBytes\":0,\"uploadBytes\":0,\"stalls\":1}");
         c.send("{\"v\":1,\"type\":\"stats\",\"p2pBytes\":2000,\"cdnBytes\":0,\"uploadBytes\":0,\"stalls\":0}");
         c.send("{\"v\":1,\"type\":\"stats\",\"p2pBytes\":1500,\"cdnBytes\":0}");
-        assertEquals("bad-stats", c.expect("error").get("code"), "counters never go backwards");
+        assertEquals("bad_stats", c.expect("error").get("code"), "counters never go backwards");
         a.roundTrip();
         b.roundTrip();
         c.roundTrip();
@@ -143,7 +143,7 @@ class SwarmSignallingTest {
 
         HttpResponse<String> unknown = get("/stat?xresid=nope");
         assertEquals(404, unknown.statusCode());
-        assertEquals("unknown-room", SignalClient.parse(unknown.body()).get("error"));
+        assertEquals("unknown_room", SignalClient.parse(unknown.body()).get("error"));
         assertEquals(400, get("/stat").statusCode());
 
         Map<String, Object> view = SignalClient.parse(get("/xp2p/rooms/cam9").body());

@@ -51,7 +51,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
         Builder b = new Builder();
         try (JsonParser p = Json.FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new BadMessage("bad-json", "a message must be one JSON object");
+                throw new BadMessage("bad_json", "a message must be one JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -69,7 +69,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
                     case "stream" -> b.stream = string(p, t, name, 512);
                     case "upload" -> {
                         if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-                            throw new BadMessage("bad-field", "upload must be true or false");
+                            throw new BadMessage("bad_field", "upload must be true or false");
                         }
                         b.upload = t == JsonToken.VALUE_TRUE;
                     }
@@ -83,18 +83,18 @@ record SignalMessage(int version, String type, String room, String to, String pe
                 }
             }
             if (p.nextToken() != null) {
-                throw new BadMessage("bad-json", "content after the JSON object");
+                throw new BadMessage("bad_json", "content after the JSON object");
             }
         } catch (JsonProcessingException e) {
-            throw new BadMessage("bad-json", "malformed JSON: " + e.getOriginalMessage());
+            throw new BadMessage("bad_json", "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (b.version != VERSION) {
-            throw new BadMessage("unsupported-version", "field v must be " + VERSION);
+            throw new BadMessage("unsupported_version", "field v must be " + VERSION);
         }
         if (b.type == null) {
-            throw new BadMessage("bad-field", "field type is required");
+            throw new BadMessage("bad_field", "field type is required");
         }
         return new SignalMessage(b.version, b.type, b.room, b.to, b.peer, b.reason, b.code, b.token, b.upload,
                 b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.data, b.stream);
@@ -102,29 +102,29 @@ record SignalMessage(int version, String type, String room, String to, String pe
 
     private static String string(JsonParser p, JsonToken t, String name, int max) throws IOException, BadMessage {
         if (t != JsonToken.VALUE_STRING) {
-            throw new BadMessage("bad-field", name + " must be a string");
+            throw new BadMessage("bad_field", name + " must be a string");
         }
         String v = p.getText();
         if (v.length() > max) {
-            throw new BadMessage("bad-field", name + " longer than " + max + " characters");
+            throw new BadMessage("bad_field", name + " longer than " + max + " characters");
         }
         return v;
     }
 
     private static long integer(JsonParser p, JsonToken t, String name, long max) throws IOException, BadMessage {
         if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw new BadMessage("bad-field", name + " must be a whole number");
+            throw new BadMessage("bad_field", name + " must be a whole number");
         }
         long v = p.getLongValue();
         if (v < 0 || v > max) {
-            throw new BadMessage("bad-field", name + " must be from 0 to " + max);
+            throw new BadMessage("bad_field", name + " must be from 0 to " + max);
         }
         return v;
     }
 
     private static String copy(JsonParser p, JsonToken t) throws IOException, BadMessage {
         if (t != JsonToken.START_OBJECT) {
-            throw new BadMessage("bad-field", "data must be a JSON object");
+            throw new BadMessage("bad_field", "data must be a JSON object");
         }
         StringWriter out = new StringWriter();
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {

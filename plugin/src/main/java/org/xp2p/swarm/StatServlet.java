@@ -24,19 +24,19 @@ final class StatServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String room = req.getParameter("xresid");
         if (room == null || room.isEmpty()) {
-            JsonResponse.send(resp, 400, Json.object().put("error", "bad-request")
+            JsonResponse.send(resp, 400, Json.object().put("error", "bad_request")
                     .put("message", "query parameter xresid (the stream id) is required").end());
             return;
         }
         try {
             SwarmHub.checkRoom(room);
         } catch (SignalMessage.BadMessage e) {
-            JsonResponse.send(resp, 400, Json.object().put("error", "bad-room").put("message", e.getMessage()).end());
+            JsonResponse.send(resp, 400, Json.object().put("error", "bad_room").put("message", e.getMessage()).end());
             return;
         }
         Optional<Flow> flow = hub.roomFlow(room);
         if (flow.isEmpty()) {
-            JsonResponse.send(resp, 404, Json.object().put("error", "unknown-room")
+            JsonResponse.send(resp, 404, Json.object().put("error", "unknown_room")
                     .put("message", "no channel " + room + " on this node").end());
             return;
         }

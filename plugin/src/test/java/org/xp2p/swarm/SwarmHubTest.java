@@ -111,14 +111,14 @@ class SwarmHubTest {
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r1\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r2\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r3\"}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"too-many-rooms\""));
+        assertTrue(la.first("\"error\"").contains("\"code\":\"too_many_rooms\""));
         hub.onText(a, "{\"v\":1,\"type\":\"offer\",\"to\":\"x\",\"data\":{}}");
-        assertTrue(la.all("\"error\"").get(1).contains("\"code\":\"room-required\""));
+        assertTrue(la.all("\"error\"").get(1).contains("\"code\":\"room_required\""));
 
         TestLink lb = new TestLink();
         Peer b = hub.connect(lb, null);
         hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r1\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"room-full\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"room_full\""));
         assertEquals(List.of(1013), lb.closes);
         assertEquals(1, hub.roomFlow("r1").orElseThrow().peers());
     }
@@ -136,7 +136,7 @@ class SwarmHubTest {
         hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\",\"reason\":\"unreachable\"}");
         assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\""), lb.messages.toString());
         hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"not-your-parent\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"not_your_parent\""));
     }
 
     @Test
@@ -214,7 +214,7 @@ class SwarmHubTest {
         assertEquals(1, feed.holds.size(), "a join into the emptied room holds again");
         assertEquals("/cam-7.flv", feed.holds.get(0).path(), "default stream path /{room}.flv");
         hub.onText(d, "{\"v\":1,\"type\":\"join\",\"room\":\"other\",\"stream\":\"/a/%2e%2e/b.flv\"}");
-        assertTrue(ld.first("\"error\"").contains("\"code\":\"bad-field\""));
+        assertTrue(ld.first("\"error\"").contains("\"code\":\"bad_field\""));
     }
 
     @Test
@@ -222,11 +222,11 @@ class SwarmHubTest {
         hub(Map.of("xp2p.swarm.auth", "none", "xp2p.relay.requireCode", "true"));
         TestLink la = new TestLink();
         hub.onText(hub.connect(la, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\"}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"auth-required\""));
+        assertTrue(la.first("\"error\"").contains("\"code\":\"auth_required\""));
         assertEquals(List.of(1008), la.closes);
         TestLink lb = new TestLink();
         hub.onText(hub.connect(lb, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"code\":\"bad\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"auth-failed\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"auth_failed\""));
         assertEquals(0, feed.holds.size(), "refused joins hold nothing");
         TestLink lc = new TestLink();
         hub.onText(hub.connect(lc, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"code\":\"good-code\"}");
@@ -295,7 +295,7 @@ class SwarmHubTest {
         Peer a = hub.connect(la, null);
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":9223372036854775807}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"bad-stats\""), la.messages.toString());
+        assertTrue(la.first("\"error\"").contains("\"code\":\"bad_stats\""), la.messages.toString());
         long max = SwarmHub.MAX_COUNTER;
         hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":" + max + "}");
         assertEquals(max, hub.roomFlow("cam").orElseThrow().p2pBytes(), "the largest allowed counter is kept");
