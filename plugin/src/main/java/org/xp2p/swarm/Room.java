@@ -72,10 +72,6 @@ final class Room implements ChunkFeed.StreamListener {
         return members.size();
     }
 
-    synchronized boolean has(String peerId) {
-        return members.containsKey(peerId);
-    }
-
     /**
      * Adds the member. {@code knownEpoch} is the epoch its {@code joined} described (-1: stream
      * null); a {@code stream} announced since then is sent to it now, before any tree message.
