@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -137,7 +138,7 @@ class SwarmSignallingTest {
 
         // a departed peer's bytes still count for the room
         c.close();
-        assertEquals(0, pollUntil(() -> ((Long) SignalClient.parse(get("/stat?xresid=cam9").body()).get("peers")) == 2L));
+        Poll.await("two peers in /stat", 10_000, () -> ((Long) SignalClient.parse(get("/stat?xresid=cam9").body()).get("peers")) == 2L);
         assertEquals(Map.of("p2pBytes", 3000L, "cdnBytes", 5000L, "uploadBytes", 3000L),
                 SignalClient.parse(get("/stat?xresid=cam9").body()).get("flow"));
 
@@ -169,22 +170,5 @@ class SwarmSignallingTest {
     private HttpResponse<String> get(String path) throws Exception {
         return SignalClient.HTTP.send(HttpRequest.newBuilder(URI.create(host.baseUri() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    /** Polls until the check holds (bounded: 10 s); returns 0 when it did. */
-    static int pollUntil(Check check) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return 0;
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-        return 1;
     }
 }
