@@ -93,6 +93,11 @@ final class Room implements ChunkFeed.StreamListener {
     }
 
     /** Removes the peer; its children are re-homed and told at once. */
+    /** A room opened again: its totals continue from the final ones of its previous life. */
+    synchronized void continueFrom(Flow before) {
+        departed = departed.plus(before);
+    }
+
     synchronized void leave(String peerId, String why) {
         Member m = members.remove(peerId);
         if (m == null) {

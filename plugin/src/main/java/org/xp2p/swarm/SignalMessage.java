@@ -57,7 +57,9 @@ record SignalMessage(int version, String type, String room, String to, String pe
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (name) {
-                    case "v" -> b.version = (int) integer(p, t, name, Integer.MAX_VALUE);
+                    // any v that is not the number 1 ("1", 1.0, 2) is a version this node does not speak
+                    case "v" -> b.version = t == JsonToken.VALUE_NUMBER_INT
+                            && p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : -1;
                     case "type" -> b.type = string(p, t, name, 32);
                     case "room" -> b.room = string(p, t, name, 256);
                     case "to" -> b.to = string(p, t, name, 64);

@@ -159,6 +159,32 @@ class SwarmHubTest {
     }
 
     @Test
+    void statKeepsTheFinalReportsOfDepartedPeersWhileTheStreamIsRelayed() {
+        hub(Map.of());
+        feed.positions.put("cam", new StreamPosition("cam", "/cam.flv", 1, -1, 0));
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":30,\"cdnBytes\":10,\"uploadBytes\":5,\"stalls\":2}");
+        hub.onText(a, "{\"v\":1,\"type\":\"leave\"}");
+        assertEquals(Optional.of(new Flow(30, 10, 5, 2, 0)), hub.roomFlow("cam"),
+                "the last peer left, the stream is still relayed: its final report stays");
+        assertEquals(new Flow(30, 10, 5, 2, 0), hub.nodeFlow());
+
+        // the room opens again and continues from there; the node counts every byte once
+        Peer b = hub.connect(new TestLink(), null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        hub.onText(b, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":1,\"cdnBytes\":1}");
+        assertEquals(Optional.of(new Flow(31, 11, 5, 2, 1)), hub.roomFlow("cam"));
+        assertEquals(new Flow(31, 11, 5, 2, 1), hub.nodeFlow());
+
+        hub.onText(b, "{\"v\":1,\"type\":\"leave\"}");
+        feed.positions.remove("cam");
+        assertEquals(Optional.empty(), hub.roomFlow("cam"), "neither room nor stream: unknown");
+        assertEquals(new Flow(31, 11, 5, 2, 0), hub.nodeFlow());
+    }
+
+    @Test
     void aRoomHoldsItsStreamOnceAnnouncesEachEpochOnceAndRetriesAfterAFailure() {
         hub(Map.of());
         TestLink la = new TestLink();
