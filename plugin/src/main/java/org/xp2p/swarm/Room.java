@@ -2,6 +2,7 @@ package org.xp2p.swarm;
 
 import org.xp2p.common.Json;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ final class Room implements ChunkFeed.StreamListener {
     private volatile Member[] audience = new Member[0];
     private AutoCloseable subscription;
     private Flow departed = Flow.ZERO;
+    /** The standby list each member was last sent (see {@link #isEdge}). */
+    private final Map<String, List<String>> standbySent = new HashMap<>();
     private long stallReports;
 
     private final Object announceLock = new Object();
@@ -103,6 +106,7 @@ final class Room implements ChunkFeed.StreamListener {
         if (m == null) {
             return;
         }
+        standbySent.remove(peerId);
         departed = departed.plus(new Flow(m.p2pBytes, m.cdnBytes, m.uploadBytes, m.stalls, 0));
         synchronized (announceLock) {
             audience = members.values().toArray(new Member[0]);
@@ -272,12 +276,28 @@ final class Room implements ChunkFeed.StreamListener {
         return json.end();
     }
 
+    /**
+     * Whether {@code a} and {@code b} are linked in this room's tree: parent and child, or one is in
+     * the standby list the other was last sent. Only such pairs may exchange offers, answers and
+     * candidates: a member cannot use the server to reach arbitrary peers of the room.
+     */
+    synchronized boolean isEdge(String a, String b) {
+        if (!members.containsKey(a) || !members.containsKey(b)) {
+            return false;
+        }
+        return b.equals(tree.parent(a)) || a.equals(tree.parent(b))
+                || standbySent.getOrDefault(a, List.of()).contains(b)
+                || standbySent.getOrDefault(b, List.of()).contains(a);
+    }
+
     private void announce(DeliveryTree.Changes changes) {
         for (String peerId : changes.reparented()) {
             Member m = members.get(peerId);
             if (m != null) {
+                List<String> standby = tree.standby(peerId);
+                standbySent.put(peerId, standby);
                 m.peer.link.send(SignalMessage.message("parent").put("room", id).put("parent", tree.parent(peerId))
-                        .put("depth", (long) tree.depth(peerId)).put("standby", tree.standby(peerId)).end());
+                        .put("depth", (long) tree.depth(peerId)).put("standby", standby).end());
             }
         }
         for (String peerId : changes.childrenChanged()) {

@@ -328,6 +328,12 @@ final class SwarmHub implements AutoCloseable {
             LOG.debug("swarm room {}: {} from peer {} to peer {} refused: not in the room", roomId, m.type(), from.id, m.to());
             throw new SignalMessage.BadMessage("not_in_room", "peer " + m.to() + " is not in room " + roomId);
         }
+        Room room = rooms.get(roomId);
+        if (room == null || !room.isEdge(from.id, target.id)) {
+            LOG.debug("swarm room {}: {} from peer {} to peer {} refused: not a tree edge", roomId, m.type(), from.id, m.to());
+            throw new SignalMessage.BadMessage("not_an_edge", "peer " + m.to()
+                    + " is not your parent, child or standby in room " + roomId);
+        }
         target.link.send(SignalMessage.message(m.type()).put("room", roomId).put("from", from.id).raw("data", m.data()).end());
     }
 

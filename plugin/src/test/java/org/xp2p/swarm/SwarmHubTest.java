@@ -159,6 +159,34 @@ class SwarmHubTest {
     }
 
     @Test
+    void offersPassAlongTreeEdgesOnly() {
+        hub(Map.of("xp2p.swarm.maxSlots", "1"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        TestLink lc = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        Peer c = hub.connect(lc, null);
+        for (Peer p : new Peer[] {a, b, c}) {
+            hub.onText(p, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        }
+        // one slot each: server <- a <- b <- c
+        assertTrue(lc.all("\"parent\"").get(0).contains("\"parent\":\"" + b.id + "\""), lc.messages.toString());
+
+        hub.onText(c, "{\"v\":1,\"type\":\"offer\",\"to\":\"" + b.id + "\",\"data\":{\"sdp\":\"x\"}}");
+        assertTrue(lb.first("\"offer\"").contains("\"from\":\"" + c.id + "\""), "child to parent passes");
+        hub.onText(b, "{\"v\":1,\"type\":\"answer\",\"to\":\"" + c.id + "\",\"data\":{\"sdp\":\"y\"}}");
+        assertTrue(lc.first("\"answer\"").contains("\"from\":\"" + b.id + "\""), "parent to child passes");
+
+        hub.onText(c, "{\"v\":1,\"type\":\"offer\",\"to\":\"" + a.id + "\",\"data\":{\"sdp\":\"x\"}}");
+        assertTrue(lc.first("\"error\"").contains("\"code\":\"not_an_edge\""), lc.messages.toString());
+        hub.onText(a, "{\"v\":1,\"type\":\"candidate\",\"to\":\"" + c.id + "\",\"data\":{}}");
+        assertTrue(la.first("\"error\"").contains("\"code\":\"not_an_edge\""), la.messages.toString());
+        assertEquals(List.of(), la.all("\"offer\""), "nothing reached a non-neighbour");
+        assertEquals(List.of(), lc.all("\"candidate\""));
+    }
+
+    @Test
     void statKeepsTheFinalReportsOfDepartedPeersWhileTheStreamIsRelayed() {
         hub(Map.of());
         feed.positions.put("cam", new StreamPosition("cam", "/cam.flv", 1, -1, 0));
