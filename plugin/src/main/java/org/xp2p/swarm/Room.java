@@ -2,6 +2,11 @@ package org.xp2p.swarm;
 
 import org.xp2p.common.Json;
 import java.util.ArrayList;
+import java.util.Set;
+import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.Deque;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +46,11 @@ final class Room implements ChunkFeed.StreamListener {
     private volatile Member[] audience = new Member[0];
     private AutoCloseable subscription;
     private Flow departed = Flow.ZERO;
-    /** The standby list each member was last sent (see {@link #isEdge}). */
+    /** The standby list each member was last sent (see {@link #isEdge}), and who lists whom. */
     private final Map<String, List<String>> standbySent = new HashMap<>();
+    private final Map<String, Set<String>> listedBy = new HashMap<>();
+    /** The depth each member was last told. */
+    private final Map<String, Integer> depthSent = new HashMap<>();
     private long stallReports;
 
     private final Object announceLock = new Object();
@@ -106,13 +114,17 @@ final class Room implements ChunkFeed.StreamListener {
         if (m == null) {
             return;
         }
+        remember(peerId, List.of());
         standbySent.remove(peerId);
+        depthSent.remove(peerId);
+        Set<String> listing = listedBy.remove(peerId);
         departed = departed.plus(new Flow(m.p2pBytes, m.cdnBytes, m.uploadBytes, m.stalls, 0));
         synchronized (announceLock) {
             audience = members.values().toArray(new Member[0]);
         }
         List<String> orphans = tree.children(peerId);
-        announce(tree.leave(peerId));
+        // peers whose standby lists name the peer that left get fresh ones
+        announce(tree.leave(peerId), listing == null ? Set.of() : listing);
         LOG.debug("swarm room {}: peer {} left ({}), {} children re-homed, {} members", id, peerId, why,
                 orphans.size(), members.size());
     }
@@ -290,15 +302,66 @@ final class Room implements ChunkFeed.StreamListener {
                 || standbySent.getOrDefault(b, List.of()).contains(a);
     }
 
-    private void announce(DeliveryTree.Changes changes) {
-        for (String peerId : changes.reparented()) {
-            Member m = members.get(peerId);
-            if (m != null) {
-                List<String> standby = tree.standby(peerId);
-                standbySent.put(peerId, standby);
-                m.peer.link.send(SignalMessage.message("parent").put("room", id).put("parent", tree.parent(peerId))
-                        .put("depth", (long) tree.depth(peerId)).put("standby", standby).end());
+    /**
+     * Tells every member what a tree change means for it: a moved peer its new parent; every peer
+     * below a moved one whose depth changed its new depth; a peer whose standby list names a peer
+     * that left or has no free slot any more a fresh list (all in a {@code parent} message; an
+     * unchanged parent means "keep your link"); a parent its new children.
+     */
+    private void remember(String peerId, List<String> standby) {
+        for (String old : standbySent.getOrDefault(peerId, List.of())) {
+            Set<String> by = listedBy.get(old);
+            if (by != null && by.remove(peerId) && by.isEmpty()) {
+                listedBy.remove(old);
             }
+        }
+        standbySent.put(peerId, standby);
+        for (String s : standby) {
+            listedBy.computeIfAbsent(s, k -> new HashSet<>()).add(peerId);
+        }
+    }
+
+    private Set<String> listing(String peerId) {
+        return listedBy.getOrDefault(peerId, Set.of());
+    }
+
+    private void announce(DeliveryTree.Changes changes) {
+        announce(changes, Set.of());
+    }
+
+    private void announce(DeliveryTree.Changes changes, Set<String> staleLists) {
+        Set<String> tell = new LinkedHashSet<>(changes.reparented());
+        Deque<String> below = new ArrayDeque<>(changes.reparented());
+        while (!below.isEmpty()) {
+            for (String child : tree.children(below.poll())) {
+                if (tell.add(child)) {
+                    below.add(child);
+                }
+            }
+        }
+        tell.addAll(staleLists);
+        for (String full : changes.childrenChanged()) {
+            if (!tree.hasFreeSlot(full)) {
+                tell.addAll(listing(full));
+            }
+        }
+        for (String peerId : tell) {
+            Member m = members.get(peerId);
+            if (m == null) {
+                continue;
+            }
+            int depth = tree.depth(peerId);
+            boolean moved = changes.reparented().contains(peerId);
+            List<String> sent = standbySent.getOrDefault(peerId, List.of());
+            boolean staleStandby = sent.stream().anyMatch(s -> !members.containsKey(s) || !tree.hasFreeSlot(s));
+            if (!moved && !staleStandby && depthSent.getOrDefault(peerId, -1) == depth) {
+                continue;
+            }
+            List<String> standby = tree.standby(peerId);
+            remember(peerId, standby);
+            depthSent.put(peerId, depth);
+            m.peer.link.send(SignalMessage.message("parent").put("room", id).put("parent", tree.parent(peerId))
+                    .put("depth", (long) depth).put("standby", standby).end());
         }
         for (String peerId : changes.childrenChanged()) {
             Member m = members.get(peerId);

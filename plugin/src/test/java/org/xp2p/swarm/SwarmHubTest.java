@@ -159,6 +159,48 @@ class SwarmHubTest {
     }
 
     @Test
+    void peersBelowAMovedPeerLearnTheirNewDepth() {
+        hub(Map.of("xp2p.swarm.maxSlots", "1"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        TestLink lc = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        Peer c = hub.connect(lc, null);
+        for (Peer p : new Peer[] {a, b, c}) {
+            hub.onText(p, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        }
+        assertTrue(lc.all("\"parent\"").get(0).contains("\"parent\":\"" + b.id + "\",\"depth\":3"), lc.messages.toString());
+        hub.onText(a, "{\"v\":1,\"type\":\"leave\"}");
+        // b moves up under the server; c keeps its parent b but is now at depth 2, and is told so
+        assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\",\"depth\":1"), lb.messages.toString());
+        List<String> toC = lc.all("\"parent\"");
+        assertEquals(2, toC.size(), lc.messages.toString());
+        assertTrue(toC.get(1).contains("\"parent\":\"" + b.id + "\",\"depth\":2"), toC.get(1));
+    }
+
+    @Test
+    void aStandbyListNamingAFullPeerIsRefreshed() {
+        hub(Map.of("xp2p.swarm.maxSlots", "2", "xp2p.swarm.standbyCount", "2"));
+        String[] joins = {"\"upload\":true,\"slots\":2", "\"upload\":true,\"slots\":1", "\"upload\":false",
+            "\"upload\":true,\"slots\":1"};
+        TestLink[] links = new TestLink[joins.length];
+        Peer[] peers = new Peer[joins.length];
+        for (int i = 0; i < joins.length; i++) {
+            links[i] = new TestLink();
+            peers[i] = hub.connect(links[i], null);
+            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"r\"," + joins[i] + "}");
+        }
+        // a=0 took b=1 and the leaf c=2; c's standby named b, which took d=3 and is full now
+        String b = peers[1].id;
+        List<String> toC = links[2].all("\"parent\"");
+        assertTrue(toC.get(0).contains("\"standby\":[\"" + b + "\"]"), toC.toString());
+        assertEquals(2, toC.size(), "c is told once more: " + toC);
+        assertFalse(toC.get(1).contains(b), "the fresh list leaves the full b out: " + toC);
+        assertTrue(toC.get(1).contains("\"parent\":\"" + peers[0].id + "\""), "same parent: keep the link");
+    }
+
+    @Test
     void offersPassAlongTreeEdgesOnly() {
         hub(Map.of("xp2p.swarm.maxSlots", "1"));
         TestLink la = new TestLink();
