@@ -136,6 +136,10 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.tokenSecret=
 ## ICE servers for every peer, comma-separated stun:/turn: URLs. Default: unset
 # xp2p.swarm.iceServers=
+## the TURN server's static-auth-secret (coturn use-auth-secret): turn: entries get ephemeral credentials. Default: unset
+# xp2p.swarm.turnSecret=
+## how long those TURN credentials are valid, seconds, 60-86400. Default: 3600
+# xp2p.swarm.turnTtlSeconds=3600
 ## browser Origins allowed to open the signalling WebSocket (empty = any). Default: unset
 # xp2p.swarm.allowedOrigins=
 ## longest chain of peers below the server, 1..32. Default: 4

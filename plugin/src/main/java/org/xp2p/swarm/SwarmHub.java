@@ -50,7 +50,7 @@ final class SwarmHub implements AutoCloseable {
     private final JoinAuth auth;
     private final Clock clock;
     private final StreamLinks links;
-    private final String iceServersJson;
+    private final IceServers iceServers;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Rooms rooms;
@@ -78,11 +78,7 @@ final class SwarmHub implements AutoCloseable {
         this.links = new StreamLinks(contextPath);
         this.rooms = new Rooms(settings, feed, links);
         this.clock = clock;
-        List<String> ice = new ArrayList<>();
-        for (String url : settings.iceServers()) {
-            ice.add(Json.object().put("urls", url).end());
-        }
-        this.iceServersJson = "[" + String.join(",", ice) + "]";
+        this.iceServers = new IceServers(settings.iceServers(), settings.turnSecret(), settings.turnTtlSeconds(), clock);
         housekeeping.scheduleWithFixedDelay(this::sweepSilent, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -299,7 +295,7 @@ final class SwarmHub implements AutoCloseable {
         Json json = SignalMessage.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
                 .put("slots", (long) slots).put("heartbeatSeconds", (long) settings.heartbeatSeconds());
         json.raw("stream", position.map(links::json).orElse("null"));
-        return json.raw("iceServers", iceServersJson).end();
+        return json.raw("iceServers", iceServers.json(peer.id)).end();
     }
 
     private void leave(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {

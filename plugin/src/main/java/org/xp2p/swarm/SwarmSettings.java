@@ -16,6 +16,8 @@ import org.xp2p.config.Settings;
  * @param auth                  none, optional or required: whether a join must prove it may watch
  * @param tokenSecret           HMAC key for join tokens; empty when tokens are not accepted
  * @param iceServers            stun:/turn: URLs handed to every peer for NAT traversal
+ * @param turnSecret            the TURN server's static-auth-secret: turn: entries carry ephemeral credentials
+ * @param turnTtlSeconds        how long those credentials are valid
  * @param allowedOrigins        browser Origins allowed to open the signalling socket; empty = any
  * @param maxDepth              peers below the server on the longest path
  * @param maxSlots              upper bound on the children one peer is given
@@ -33,7 +35,8 @@ import org.xp2p.config.Settings;
  * @param requireCode           {@code xp2p.relay.requireCode}: a join is a viewer, so it needs a valid code too
  * @param silentBeats           heartbeat periods without any message after which a joined peer is removed
  */
-record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, List<String> allowedOrigins,
+record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, Optional<byte[]> turnSecret,
+                     int turnTtlSeconds, List<String> allowedOrigins,
                      int maxDepth, int maxSlots, int standbyCount, int stallStrikes, int maxPeersPerRoom,
                      int maxPeers, int maxRoomsPerConnection, int maxMessageBytes, int messagesPerSecond,
                      int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular,
@@ -41,6 +44,9 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
     static final String AUTH = "xp2p.swarm.auth";
     static final String TOKEN_SECRET = "xp2p.swarm.tokenSecret";
     static final String ICE_SERVERS = "xp2p.swarm.iceServers";
+    static final String TURN_SECRET = "xp2p.swarm.turnSecret";
+    static final String TURN_TTL = "xp2p.swarm.turnTtlSeconds";
+    static final int DEFAULT_TURN_TTL_SECONDS = 3_600;
     static final String ALLOWED_ORIGINS = "xp2p.swarm.allowedOrigins";
 
     static final String DEFAULT_AUTH = "optional";
@@ -76,11 +82,25 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 throw new ConfigException(ICE_SERVERS, url, "each entry must be a stun:, stuns:, turn: or turns: URL");
             }
         }
+        Optional<byte[]> turnSecret = s.optional(TURN_SECRET).map(v -> {
+            byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length < MIN_SECRET_BYTES) {
+                throw new ConfigException(TURN_SECRET, "****", "must be at least " + MIN_SECRET_BYTES
+                        + " bytes (the TURN server's static-auth-secret)");
+            }
+            return bytes;
+        });
+        boolean turn = ice.stream().anyMatch(u -> u.toLowerCase(Locale.ROOT).startsWith("turn"));
+        if (turn && turnSecret.isEmpty()) {
+            throw new ConfigException(ICE_SERVERS, String.join(",", ice), "turn: and turns: servers need "
+                    + TURN_SECRET + " (the TURN server's static-auth-secret) so that peers get ephemeral credentials");
+        }
+        int turnTtl = s.integer(TURN_TTL, DEFAULT_TURN_TTL_SECONDS, 60, 86_400);
         List<String> origins = s.list(ALLOWED_ORIGINS);
         for (String origin : origins) {
             checkOrigin(origin);
         }
-        return new SwarmSettings(auth, secret, ice, origins,
+        return new SwarmSettings(auth, secret, ice, turnSecret, turnTtl, origins,
                 s.integer("xp2p.swarm.maxDepth", DEFAULT_MAX_DEPTH, 1, 32),
                 s.integer("xp2p.swarm.maxSlots", DEFAULT_MAX_SLOTS, 0, 64),
                 s.integer("xp2p.swarm.standbyCount", DEFAULT_STANDBY, 0, 16),
