@@ -72,6 +72,10 @@ export class Xp2pPlayer extends EventTarget {
     this.keyHex = o.key || null;
     this.token = o.token || null;
     this.targetMs = Math.round((o.targetLatency ?? 3) * 1000);
+    if (o.iceTransportPolicy !== undefined && o.iceTransportPolicy !== 'all' && o.iceTransportPolicy !== 'relay') {
+      throw new TypeError(`iceTransportPolicy must be 'all' or 'relay', got '${o.iceTransportPolicy}'`);
+    }
+    this.iceTransportPolicy = o.iceTransportPolicy || 'all';
     this.logFn = o.log || (() => {});
     this.state = 'idle';
     this.peerId = null;
@@ -413,6 +417,7 @@ export class Xp2pPlayer extends EventTarget {
       id,
       role,
       iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
       log: (m) => this.log(m),
       signal: (type, data) => this.signal.send({ type, room: this.room, to: id, data }),
       serve: (seq) => this.serveChild(seq),
