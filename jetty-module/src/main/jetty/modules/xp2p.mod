@@ -168,6 +168,10 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.idleTimeoutSeconds=45
 ## heartbeat periods without a message after which a joined peer is removed. Default: 2
 # xp2p.swarm.silentBeats=2
+## peers per room that should pull from the server (rebalancing target). Default: 1
+# xp2p.swarm.serverChildren=1
+## server children moved below peers per room and second, 0 = off. Default: 4
+# xp2p.swarm.rebalanceMovesPerSecond=4
 ## whether peers on cellular networks may upload. Default: false
 # xp2p.swarm.uploadOnCellular=false
 

@@ -129,6 +129,16 @@ final class Room implements ChunkFeed.StreamListener {
                 orphans.size(), members.size());
     }
 
+    /** Moves up to {@code maxMoves} server children below peers with free slots (DeliveryTree#rebalance). */
+    synchronized void rebalance(int target, int maxMoves) {
+        DeliveryTree.Changes moved = tree.rebalance(target, maxMoves);
+        if (!moved.reparented().isEmpty()) {
+            LOG.debug("swarm room {}: rebalanced {} below peers, {} server children now", id, moved.reparented(),
+                    tree.serverChildren());
+            announce(moved);
+        }
+    }
+
     /** A child reports its parent stalled or unreachable; false when that peer is not its parent. */
     synchronized boolean stalled(String reporter, String parent, String reason) {
         if (!members.containsKey(reporter) || !parent.equals(tree.parent(reporter))) {

@@ -157,6 +157,10 @@ final class Rooms {
         }
     }
 
+    void forEach(java.util.function.Consumer<Room> action) {
+        rooms.values().forEach(action);
+    }
+
     Optional<String> view(String roomId) {
         Room room = rooms.get(roomId);
         return room == null ? Optional.empty() : Optional.of(room.view());

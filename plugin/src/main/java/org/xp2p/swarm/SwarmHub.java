@@ -79,7 +79,7 @@ final class SwarmHub implements AutoCloseable {
         this.rooms = new Rooms(settings, feed, links);
         this.clock = clock;
         this.iceServers = new IceServers(settings.iceServers(), settings.turnSecret(), settings.turnTtlSeconds(), clock);
-        housekeeping.scheduleWithFixedDelay(this::sweepSilent, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
     }
 
     SwarmSettings settings() {
@@ -139,6 +139,23 @@ final class SwarmHub implements AutoCloseable {
      * open and would otherwise stay a parent. Its children are re-homed at once (room leave).
      * Runs every second on the housekeeping thread; tests call it directly with a moved clock.
      */
+    /** Once a second: silent peers out, then each room's tree rebalanced (bounded moves). */
+    private void housekeeping() {
+        try {
+            sweepSilent();
+            rebalance();
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again: log and keep the housekeeping alive
+            WARNS.warn("housekeeping", "swarm: housekeeping failed: {}", e.toString(), e);
+        }
+    }
+
+    void rebalance() {
+        if (settings.rebalanceMoves() > 0) {
+            rooms.forEach(room -> room.rebalance(settings.serverChildren(), settings.rebalanceMoves()));
+        }
+    }
+
     void sweepSilent() {
         long now = clock.millis();
         long limit = settings.silenceLimitMillis();

@@ -34,13 +34,15 @@ import org.xp2p.config.Settings;
  * @param uploadOnCellular      whether peers on cellular networks may upload at all
  * @param requireCode           {@code xp2p.relay.requireCode}: a join is a viewer, so it needs a valid code too
  * @param silentBeats           heartbeat periods without any message after which a joined peer is removed
+ * @param serverChildren        how many peers per room should pull from the server (rebalancing target)
+ * @param rebalanceMoves        at most this many server children moved below peers per room and second
  */
 record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, Optional<byte[]> turnSecret,
                      int turnTtlSeconds, List<String> allowedOrigins,
                      int maxDepth, int maxSlots, int standbyCount, int stallStrikes, int maxPeersPerRoom,
                      int maxPeers, int maxRoomsPerConnection, int maxMessageBytes, int messagesPerSecond,
                      int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular,
-                     boolean requireCode, int silentBeats) {
+                     boolean requireCode, int silentBeats, int serverChildren, int rebalanceMoves) {
     static final String AUTH = "xp2p.swarm.auth";
     static final String TOKEN_SECRET = "xp2p.swarm.tokenSecret";
     static final String ICE_SERVERS = "xp2p.swarm.iceServers";
@@ -63,6 +65,8 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
     static final int DEFAULT_SEND_QUEUE = 256;
     static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 45;
     static final int DEFAULT_SILENT_BEATS = 2;
+    static final int DEFAULT_SERVER_CHILDREN = 1;
+    static final int DEFAULT_REBALANCE_MOVES = 4;
     static final int MIN_SECRET_BYTES = 16;
 
     static SwarmSettings from(Settings s) {
@@ -115,7 +119,9 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 s.integer("xp2p.swarm.idleTimeoutSeconds", DEFAULT_IDLE_TIMEOUT_SECONDS, 5, 3_600),
                 s.bool("xp2p.swarm.uploadOnCellular", false),
                 s.bool("xp2p.relay.requireCode", false),
-                s.integer("xp2p.swarm.silentBeats", DEFAULT_SILENT_BEATS, 2, 100));
+                s.integer("xp2p.swarm.silentBeats", DEFAULT_SILENT_BEATS, 2, 100),
+                s.integer("xp2p.swarm.serverChildren", DEFAULT_SERVER_CHILDREN, 1, 100_000),
+                s.integer("xp2p.swarm.rebalanceMovesPerSecond", DEFAULT_REBALANCE_MOVES, 0, 1_000));
     }
 
     private static void checkOrigin(String origin) {

@@ -33,7 +33,8 @@ class SwarmHubTest {
     private SwarmHub hub;
 
     private SwarmHub hub(Map<String, String> settings) {
-        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional"));
+        // rebalancing off unless a test asks for it: the housekeeping thread must not move peers mid-test
+        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional", "xp2p.swarm.rebalanceMovesPerSecond", "0"));
         all.putAll(settings);
         hub = new SwarmHub(SwarmSettings.from(Settings.of(all)), feed, code -> {
             if (code.equals("down")) {
@@ -198,6 +199,44 @@ class SwarmHubTest {
         assertEquals(2, toC.size(), "c is told once more: " + toC);
         assertFalse(toC.get(1).contains(b), "the fresh list leaves the full b out: " + toC);
         assertTrue(toC.get(1).contains("\"parent\":\"" + peers[0].id + "\""), "same parent: keep the link");
+    }
+
+    @Test
+    void rebalancingMovesServerChildrenBelowACapableNewcomerAndTellsThem() {
+        hub(Map.of("xp2p.swarm.maxSlots", "4", "xp2p.swarm.rebalanceMovesPerSecond", "4"));
+        TestLink[] links = new TestLink[3];
+        Peer[] peers = new Peer[3];
+        String[] joins = {"\"upload\":false", "\"upload\":false", "\"upload\":true,\"slots\":4"};
+        for (int i = 0; i < 3; i++) {
+            links[i] = new TestLink();
+            peers[i] = hub.connect(links[i], null);
+            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"r\"," + joins[i] + "}");
+        }
+        assertTrue(links[2].first("\"parent\"").contains("\"parent\":\"server\""), "three server children on arrival");
+        // what the housekeeping thread does once a second (it may have run already: the result is the same)
+        hub.rebalance();
+        for (int i = 0; i < 2; i++) {
+            List<String> p = links[i].all("\"parent\"");
+            assertTrue(p.get(p.size() - 1).contains("\"parent\":\"" + peers[2].id + "\",\"depth\":2"), p.toString());
+        }
+        assertTrue(links[2].first("\"children\"").contains(peers[0].id));
+        assertTrue(hub.roomView("r").orElseThrow().contains("\"serverChildren\":1"));
+    }
+
+    @Test
+    void rebalancingNeverPutsAPeerBackBelowAParentItReported() {
+        hub(Map.of("xp2p.swarm.maxSlots", "2", "xp2p.swarm.rebalanceMovesPerSecond", "4"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\",\"reason\":\"unreachable\"}");
+        assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\""));
+        hub.rebalance();
+        List<String> toB = lb.all("\"parent\"");
+        assertEquals(2, toB.size(), "b stays with the server: " + toB);
     }
 
     @Test
