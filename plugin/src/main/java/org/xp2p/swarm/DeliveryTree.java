@@ -184,6 +184,29 @@ final class DeliveryTree {
         return t.changes();
     }
 
+    /**
+     * Lowers {@code id}'s slots to {@code slots} (never raises them): its newest children beyond that
+     * move elsewhere at once (never below {@code id} again while it is full). For a parent that
+     * cannot upload what its children need.
+     */
+    Changes limit(String id, int slots) {
+        Node n = nodes.get(id);
+        if (n == null || slots >= n.capacity) {
+            return Changes.none();
+        }
+        n.capacity = Math.max(0, slots);
+        Tracker t = new Tracker();
+        List<String> all = new ArrayList<>(n.children);
+        List<String> moving = all.size() > n.capacity ? List.copyOf(all.subList(n.capacity, all.size())) : List.of();
+        for (String child : moving) {
+            detach(nodes.get(child), t);
+        }
+        for (String child : moving) {
+            attach(child, Set.of(id), t);
+        }
+        return t.changes();
+    }
+
     String parent(String id) {
         Node n = nodes.get(id);
         return n == null ? null : n.parent;

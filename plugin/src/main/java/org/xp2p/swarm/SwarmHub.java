@@ -76,7 +76,7 @@ final class SwarmHub implements AutoCloseable {
         this.feed = feed;
         this.auth = new JoinAuth(settings, keys, clock, streamAuth);
         this.links = new StreamLinks(contextPath);
-        this.rooms = new Rooms(settings, feed, links);
+        this.rooms = new Rooms(settings, feed, links, clock::millis);
         this.clock = clock;
         this.iceServers = new IceServers(settings.iceServers(), settings.turnSecret(), settings.turnTtlSeconds(), clock);
         housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
@@ -367,7 +367,7 @@ final class SwarmHub implements AutoCloseable {
 
     private void stats(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
         String roomId = roomOf(peer, m);
-        for (Long v : new Long[] {m.p2pBytes(), m.cdnBytes(), m.uploadBytes(), m.stalls()}) {
+        for (Long v : new Long[] {m.p2pBytes(), m.cdnBytes(), m.uploadBytes(), m.stalls(), m.uploadRate()}) {
             if (v != null && v > MAX_COUNTER) {
                 // no peer moves 2^53 bytes in one membership; such a report would only poison the totals
                 throw new SignalMessage.BadMessage("bad_stats", "counters above 2^53-1 are refused");
@@ -375,7 +375,7 @@ final class SwarmHub implements AutoCloseable {
         }
         Room room = rooms.get(roomId);
         Flow increase = room == null ? null : room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
-                orZero(m.uploadBytes()), orZero(m.stalls()));
+                orZero(m.uploadBytes()), orZero(m.stalls()), m.uploadRate());
         if (increase == null) {
             throw new SignalMessage.BadMessage("bad_stats", "counters are cumulative since join and never decrease");
         }

@@ -128,6 +128,7 @@ class DeliveryTreeTest {
             int orphansRehomed = 0;
             int stallMoves = 0;
             int rebalanceMoves = 0;
+            int limitMoves = 0;
             for (int op = 0; op < 2500; op++) {
                 int dice = random.nextInt(100);
                 if (dice < 50 || live.size() < 3) {
@@ -145,6 +146,15 @@ class DeliveryTreeTest {
                         assertTrue(tree.depth(orphan) >= 1, "orphan " + orphan + " re-homed (seed " + seed + ")");
                         assertFalse(id.equals(tree.parent(orphan)));
                     }
+                } else if (dice < 87) {
+                    String id = live.get(random.nextInt(live.size()));
+                    int slots = random.nextInt(3);
+                    int had = tree.children(id).size();
+                    DeliveryTree.Changes moved = tree.limit(id, slots);
+                    int after = tree.children(id).size();
+                    assertTrue(slots < had ? after <= slots : after == had,
+                            "limit(" + slots + ") leaves " + after + " of " + had + " children");
+                    limitMoves += moved.reparented().size();
                 } else if (dice < 90) {
                     int before = tree.serverChildren();
                     DeliveryTree.Changes moved = tree.rebalance(1, 3);
@@ -162,9 +172,9 @@ class DeliveryTreeTest {
                 }
                 checkInvariants(tree, live, capacity, maxDepth, seed, op);
             }
-            assertTrue(orphansRehomed > 100 && stallMoves > 50 && rebalanceMoves > 20,
+            assertTrue(orphansRehomed > 100 && stallMoves > 50 && rebalanceMoves > 20 && limitMoves > 20,
                     "the run exercised re-homing: " + orphansRehomed + " orphans, " + stallMoves + " stall moves, "
-                            + rebalanceMoves + " rebalancing moves");
+                            + rebalanceMoves + " rebalancing moves, " + limitMoves + " moves by lowered slots");
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -237,6 +238,40 @@ class SwarmHubTest {
         hub.rebalance();
         List<String> toB = lb.all("\"parent\"");
         assertEquals(2, toB.size(), "b stays with the server: " + toB);
+    }
+
+    @Test
+    void aParentThatCannotUploadWhatItsChildrenNeedKeepsOnlyWhatItCanFeed() {
+        hub(Map.of("xp2p.swarm.maxSlots", "4"));
+        TestLink[] links = new TestLink[4];
+        Peer[] peers = new Peer[4];
+        for (int i = 0; i < 4; i++) {
+            links[i] = new TestLink();
+            peers[i] = hub.connect(links[i], null);
+            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":" + (i < 2) + ",\"slots\":4}");
+        }
+        Peer a = peers[0];
+        assertEquals(3, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1, "a feeds b, c, d");
+        // the stream: 250,000 B a second
+        ChunkFeed.StreamListener room = feed.listeners.get("r").get(0);
+        for (int seq = 0; seq < 4; seq++) {
+            room.digest(new ChunkDigest("r", 1, seq, 250_000, "00", seq == 0));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        // a manages 300,000 B/s: enough for one child, not three (0.8 x 750,000)
+        for (int report = 1; report <= 3; report++) {
+            hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"uploadBytes\":" + report * 300_000 + ",\"uploadRate\":300000}");
+            int expected = report < 3 ? 3 : 1;
+            assertEquals(expected, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1,
+                    "after report " + report);
+        }
+        // the two moved children went below b, the other uploader
+        assertEquals(2, hub.roomView("r").orElseThrow().split("\"parent\":\"" + peers[1].id + "\"").length - 1);
+        // a fast parent keeps its children
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        assertEquals(2, hub.roomView("r").orElseThrow().split("\"parent\":\"" + peers[1].id + "\"").length - 1);
     }
 
     @Test
