@@ -69,15 +69,20 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
     static final int DEFAULT_REBALANCE_MOVES = 4;
     static final int MIN_SECRET_BYTES = 16;
 
-    static SwarmSettings from(Settings s) {
-        String auth = s.choice(AUTH, DEFAULT_AUTH, "none", "optional", "required");
-        Optional<byte[]> secret = s.optional(TOKEN_SECRET).map(v -> {
+    /** A shared secret of at least {@value #MIN_SECRET_BYTES} bytes; its value never reaches an error message. */
+    private static Optional<byte[]> secret(Settings s, String key, String what) {
+        return s.optional(key).map(v -> {
             byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
             if (bytes.length < MIN_SECRET_BYTES) {
-                throw new ConfigException(TOKEN_SECRET, "****", "must be at least " + MIN_SECRET_BYTES + " bytes");
+                throw new ConfigException(key, "****", "must be at least " + MIN_SECRET_BYTES + " bytes" + what);
             }
             return bytes;
         });
+    }
+
+    static SwarmSettings from(Settings s) {
+        String auth = s.choice(AUTH, DEFAULT_AUTH, "none", "optional", "required");
+        Optional<byte[]> secret = secret(s, TOKEN_SECRET, "");
         List<String> ice = s.list(ICE_SERVERS);
         for (String url : ice) {
             String lower = url.toLowerCase(Locale.ROOT);
@@ -86,14 +91,7 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 throw new ConfigException(ICE_SERVERS, url, "each entry must be a stun:, stuns:, turn: or turns: URL");
             }
         }
-        Optional<byte[]> turnSecret = s.optional(TURN_SECRET).map(v -> {
-            byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length < MIN_SECRET_BYTES) {
-                throw new ConfigException(TURN_SECRET, "****", "must be at least " + MIN_SECRET_BYTES
-                        + " bytes (the TURN server's static-auth-secret)");
-            }
-            return bytes;
-        });
+        Optional<byte[]> turnSecret = secret(s, TURN_SECRET, " (the TURN server's static-auth-secret)");
         boolean turn = ice.stream().anyMatch(u -> u.toLowerCase(Locale.ROOT).startsWith("turn"));
         if (turn && turnSecret.isEmpty()) {
             throw new ConfigException(ICE_SERVERS, String.join(",", ice), "turn: and turns: servers need "

@@ -184,15 +184,9 @@ class SwarmHubTest {
     @Test
     void aStandbyListNamingAFullPeerIsRefreshed() {
         hub(Map.of("xp2p.swarm.maxSlots", "2", "xp2p.swarm.standbyCount", "2"));
-        String[] joins = {"\"upload\":true,\"slots\":2", "\"upload\":true,\"slots\":1", "\"upload\":false",
-            "\"upload\":true,\"slots\":1"};
-        TestLink[] links = new TestLink[joins.length];
-        Peer[] peers = new Peer[joins.length];
-        for (int i = 0; i < joins.length; i++) {
-            links[i] = new TestLink();
-            peers[i] = hub.connect(links[i], null);
-            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"r\"," + joins[i] + "}");
-        }
+        TestLink[] links = new TestLink[4];
+        Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":2", "\"upload\":true,\"slots\":1",
+                "\"upload\":false", "\"upload\":true,\"slots\":1");
         // a=0 took b=1 and the leaf c=2; c's standby named b, which took d=3 and is full now
         String b = peers[1].id;
         List<String> toC = links[2].all("\"parent\"");
@@ -206,13 +200,7 @@ class SwarmHubTest {
     void rebalancingMovesServerChildrenBelowACapableNewcomerAndTellsThem() {
         hub(Map.of("xp2p.swarm.maxSlots", "4", "xp2p.swarm.rebalanceMovesPerSecond", "4"));
         TestLink[] links = new TestLink[3];
-        Peer[] peers = new Peer[3];
-        String[] joins = {"\"upload\":false", "\"upload\":false", "\"upload\":true,\"slots\":4"};
-        for (int i = 0; i < 3; i++) {
-            links[i] = new TestLink();
-            peers[i] = hub.connect(links[i], null);
-            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"r\"," + joins[i] + "}");
-        }
+        Peer[] peers = joinAll(links, "r", "\"upload\":false", "\"upload\":false", "\"upload\":true,\"slots\":4");
         assertTrue(links[2].first("\"parent\"").contains("\"parent\":\"server\""), "three server children on arrival");
         // what the housekeeping thread does once a second (it may have run already: the result is the same)
         hub.rebalance();
@@ -244,12 +232,8 @@ class SwarmHubTest {
     void aParentThatCannotUploadWhatItsChildrenNeedKeepsOnlyWhatItCanFeed() {
         hub(Map.of("xp2p.swarm.maxSlots", "4"));
         TestLink[] links = new TestLink[4];
-        Peer[] peers = new Peer[4];
-        for (int i = 0; i < 4; i++) {
-            links[i] = new TestLink();
-            peers[i] = hub.connect(links[i], null);
-            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":" + (i < 2) + ",\"slots\":4}");
-        }
+        Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":4", "\"upload\":true,\"slots\":4",
+                "\"upload\":false", "\"upload\":false");
         Peer a = peers[0];
         assertEquals(3, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1, "a feeds b, c, d");
         // the stream: 250,000 B a second
@@ -472,6 +456,17 @@ class SwarmHubTest {
         Flow big = new Flow(Long.MAX_VALUE - 1, 0, 0, 0, 1);
         assertEquals(Long.MAX_VALUE, big.plus(big).p2pBytes(), "sums saturate instead of wrapping");
         assertTrue(hub.nodeFlow().p2pBytes() > 0);
+    }
+
+    /** Connects one peer per join field list and joins each to {@code room}, in order. */
+    private Peer[] joinAll(TestLink[] links, String room, String... joinFields) {
+        Peer[] peers = new Peer[joinFields.length];
+        for (int i = 0; i < joinFields.length; i++) {
+            links[i] = new TestLink();
+            peers[i] = hub.connect(links[i], null);
+            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"" + room + "\"," + joinFields[i] + "}");
+        }
+        return peers;
     }
 
     static final class TestLink implements PeerLink {
