@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Signalling benchmark (not a test): N simulated peers join rooms on a swarm node over loopback,
- * then pairs in each room relay offers through the server. Prints join latency p50/p99, server
+ * then every peer below another peer relays offers to its parent through the server. Prints join latency p50/p99, server
  * heap per connected peer and relayed messages per second.
  *
  * <p>By default the server runs in a child JVM ({@link SwarmBenchServer}) with its own heap cap,
@@ -228,11 +228,11 @@ public final class SwarmBench implements Callable<Integer> {
         }
 
         // warm-up round (one offer per sender, not timed), then the measured round
-        relay(all, ids, warmUp, relayed, "warm-up");
+        relay(all, warmUp, relayed, "warm-up");
         relayed.set(0);
         long serverCpu0 = ask(server, serverOut, "CPU");
         long clientCpu0 = SwarmBenchServer.cpuNanos();
-        long sent = relay(all, ids, messages, relayed, "measured");
+        long sent = relay(all, messages, relayed, "measured");
         long serverCpu = ask(server, serverOut, "CPU") - serverCpu0;
         long clientCpu = SwarmBenchServer.cpuNanos() - clientCpu0;
         if (sent > 0) {
@@ -289,19 +289,22 @@ public final class SwarmBench implements Callable<Integer> {
         }
     }
 
-    /** Every peer with a partner in its room (index xor 1) sends it {@code count} offers; returns messages or -1. */
-    private long relay(SwarmBenchPeer[] all, String[] ids, int count, AtomicLong relayed, String phase) throws Exception {
+    /**
+     * Every peer below another peer sends its parent {@code count} offers (the server relays offers
+     * along tree edges only); returns messages or -1.
+     */
+    private long relay(SwarmBenchPeer[] all, int count, AtomicLong relayed, String phase) throws Exception {
         List<CompletableFuture<WebSocket>> chains = new ArrayList<>();
         long expected = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < all.length; i++) {
-            int partner = i ^ 1;
-            if (partner >= all.length || !all[partner].room.equals(all[i].room)) {
+            String partner = all[i].parent;
+            if (partner.equals("server")) {
                 continue;
             }
             CompletableFuture<WebSocket> chain = CompletableFuture.completedFuture(all[i].ws);
             for (int k = 0; k < count; k++) {
-                String msg = "{\"v\":1,\"type\":\"offer\",\"to\":\"" + ids[partner]
+                String msg = "{\"v\":1,\"type\":\"offer\",\"to\":\"" + partner
                         + "\",\"data\":{\"type\":\"offer\",\"sdp\":\"v=0 o=- " + i + " " + k + " IN IP4 127.0.0.1\"}}";
                 chain = chain.thenCompose(ws -> ws.sendText(msg, true));
             }

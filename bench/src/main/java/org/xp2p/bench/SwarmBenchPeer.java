@@ -24,6 +24,8 @@ final class SwarmBenchPeer extends WholeTextListener {
     volatile long joinSentNanos;
     volatile long joinLatencyNanos;
     volatile String errors = "";
+    /** This peer's parent in its room's tree ("server" for a server child), from the last {@code parent}. */
+    volatile String parent = "server";
     WebSocket ws;
 
     SwarmBenchPeer(int index, String room, AtomicLong relayedCounter) {
@@ -50,7 +52,9 @@ final class SwarmBenchPeer extends WholeTextListener {
             relayedCounter.incrementAndGet();
         } else if (text.startsWith("{\"v\":1,\"type\":\"joined\"")) {
             joinLatencyNanos = System.nanoTime() - joinSentNanos;
-            joined.complete(peerId(text));
+            joined.complete(field(text, "peer"));
+        } else if (text.startsWith("{\"v\":1,\"type\":\"parent\"")) {
+            parent = field(text, "parent");
         } else if (text.startsWith("{\"v\":1,\"type\":\"error\"")) {
             errors = text;
             joined.completeExceptionally(new IllegalStateException(text));
@@ -62,17 +66,17 @@ final class SwarmBenchPeer extends WholeTextListener {
         joined.completeExceptionally(error);
     }
 
-    private static String peerId(String joined) {
-        try (JsonParser p = JSON.createParser(joined)) {
+    private static String field(String message, String name) {
+        try (JsonParser p = JSON.createParser(message)) {
             while (p.nextToken() != null) {
-                if (p.currentToken() == JsonToken.FIELD_NAME && p.currentName().equals("peer")) {
+                if (p.currentToken() == JsonToken.FIELD_NAME && p.currentName().equals(name)) {
                     p.nextToken();
                     return p.getText();
                 }
             }
         } catch (IOException e) {
-            throw new IllegalStateException("bad joined message: " + joined, e);
+            throw new IllegalStateException("bad message: " + message, e);
         }
-        throw new IllegalStateException("joined without peer id: " + joined);
+        throw new IllegalStateException("no " + name + " in " + message);
     }
 }

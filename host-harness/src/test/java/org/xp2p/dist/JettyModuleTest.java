@@ -52,6 +52,7 @@ class JettyModuleTest {
         ContainerChecks.issueAndFind(ctx);
         ContainerChecks.assertStream(ctx, origin, "live/cam1.flv", null, 64 * 1024);
         ContainerChecks.assertJoin(ctx, "/xp2p/signal", "live/cam1.flv");
+        ContainerChecks.assertPeerReleased(ctx, "live/cam1.flv");
         // the URL map under context /xp2p (docs/deploy-jetty.md): ops and the player at their documented paths
         for (String path : List.of("/xp2p/health", "/xp2p/metrics", "/xp2p/rooms", "/xp2p/streams", "/xp2p-player.js", "/")) {
             var r = ContainerChecks.get(URI.create(ctx + path));

@@ -89,6 +89,7 @@ class TomcatDistributionTest {
             ContainerChecks.assertStream(ctxA, origin, "live/cam1.flv", null, 64 * 1024);
             ContainerChecks.assertStream(ctxA, origin, "live/cam2.flv", "code=" + onB.code(), 64 * 1024);
             ContainerChecks.assertJoin(ctxA, "/xp2p/signal", "live/cam1.flv");
+            ContainerChecks.assertPeerReleased(ctxA, "live/cam1.flv");
             b.close();
 
             // redeploy: touch the WAR; Tomcat's background check (every 10 s) redeploys it
@@ -100,6 +101,7 @@ class TomcatDistributionTest {
             ContainerChecks.assertFound(again, onA);
             ContainerChecks.issueAndFind(again);
             ContainerChecks.assertJoin(again, "/xp2p/signal", "cam1");
+            ContainerChecks.assertPeerReleased(again, "cam1");
             String out = a.output();
             Matcher leak = LEAK.matcher(out);
             assertFalse(leak.find(), () -> "leak warning after redeploy: " + leak.group() + "\n" + out);

@@ -135,9 +135,9 @@ final class CodeServlet extends HttpServlet {
             error(resp, 404, "not_found", "malformed code: a code is a UUID like 123e4567-e89b-12d3-a456-426614174000");
             return;
         }
-        Optional<byte[]> key;
+        Optional<KeyLookup.Found> key;
         try {
-            key = lookup.find(code);
+            key = lookup.lookup(code);
         } catch (KeyStoreUnavailableException e) {
             unavailable(resp, "GET /code/" + code, e);
             return;
@@ -146,7 +146,13 @@ final class CodeServlet extends HttpServlet {
             error(resp, 404, "not_found", "unknown or expired code");
             return;
         }
-        json(resp, 200, Map.of("key", HexFormat.of().formatHex(key.get())));
+        // a bound code names its stream, so a node using this one as its key base (-k) keeps the binding
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("key", HexFormat.of().formatHex(key.get().key()));
+        if (key.get().stream() != null) {
+            body.put("xresid", key.get().stream());
+        }
+        json(resp, 200, body);
     }
 
     private static void unavailable(HttpServletResponse resp, String what, KeyStoreUnavailableException e)

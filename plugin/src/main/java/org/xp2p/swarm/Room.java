@@ -2,6 +2,13 @@ package org.xp2p.swarm;
 
 import org.xp2p.common.Json;
 import java.util.ArrayList;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.Deque;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +47,22 @@ final class Room implements ChunkFeed.StreamListener {
     private volatile Member[] audience = new Member[0];
     private AutoCloseable subscription;
     private Flow departed = Flow.ZERO;
+    private final LongSupplier millis;
+    /** Arrival time and size of the latest digests: the stream's bitrate as peers must forward it. */
+    private final long[] digestMillis = new long[BITRATE_DIGESTS];
+    private final long[] digestBytes = new long[BITRATE_DIGESTS];
+    private int digests;
+    static final int BITRATE_DIGESTS = 8;
+    /** A parent uploading less than this share of what its children need is saturated. */
+    static final double SATURATED_SHARE = 0.8;
+    /** Consecutive saturated reports (about the same children) before its slots are lowered. */
+    static final int SATURATED_REPORTS = 3;
+
+    /** The standby list each member was last sent (see {@link #isEdge}), and who lists whom. */
+    private final Map<String, List<String>> standbySent = new HashMap<>();
+    private final Map<String, Set<String>> listedBy = new HashMap<>();
+    /** The depth each member was last told. */
+    private final Map<String, Integer> depthSent = new HashMap<>();
     private long stallReports;
 
     private final Object announceLock = new Object();
@@ -52,10 +75,11 @@ final class Room implements ChunkFeed.StreamListener {
     private StreamHold hold = StreamHold.NONE;
     private boolean released;
 
-    Room(String id, DeliveryTree tree, StreamLinks links) {
+    Room(String id, DeliveryTree tree, StreamLinks links, LongSupplier millis) {
         this.id = id;
         this.tree = tree;
         this.links = links;
+        this.millis = millis;
     }
 
     synchronized void subscription(AutoCloseable handle) {
@@ -70,10 +94,6 @@ final class Room implements ChunkFeed.StreamListener {
 
     synchronized int size() {
         return members.size();
-    }
-
-    synchronized boolean has(String peerId) {
-        return members.containsKey(peerId);
     }
 
     /**
@@ -97,19 +117,39 @@ final class Room implements ChunkFeed.StreamListener {
     }
 
     /** Removes the peer; its children are re-homed and told at once. */
+    /** A room opened again: its totals continue from the final ones of its previous life. */
+    synchronized void continueFrom(Flow before) {
+        departed = departed.plus(before);
+    }
+
     synchronized void leave(String peerId, String why) {
         Member m = members.remove(peerId);
         if (m == null) {
             return;
         }
+        remember(peerId, List.of());
+        standbySent.remove(peerId);
+        depthSent.remove(peerId);
+        Set<String> listing = listedBy.remove(peerId);
         departed = departed.plus(new Flow(m.p2pBytes, m.cdnBytes, m.uploadBytes, m.stalls, 0));
         synchronized (announceLock) {
             audience = members.values().toArray(new Member[0]);
         }
         List<String> orphans = tree.children(peerId);
-        announce(tree.leave(peerId));
+        // peers whose standby lists name the peer that left get fresh ones
+        announce(tree.leave(peerId), listing == null ? Set.of() : listing);
         LOG.debug("swarm room {}: peer {} left ({}), {} children re-homed, {} members", id, peerId, why,
                 orphans.size(), members.size());
+    }
+
+    /** Moves up to {@code maxMoves} server children below peers with free slots (DeliveryTree#rebalance). */
+    synchronized void rebalance(int target, int maxMoves) {
+        DeliveryTree.Changes moved = tree.rebalance(target, maxMoves);
+        if (!moved.reparented().isEmpty()) {
+            LOG.debug("swarm room {}: rebalanced {} below peers, {} server children now", id, moved.reparented(),
+                    tree.serverChildren());
+            announce(moved);
+        }
     }
 
     /** A child reports its parent stalled or unreachable; false when that peer is not its parent. */
@@ -132,7 +172,56 @@ final class Room implements ChunkFeed.StreamListener {
      * Stores a member's cumulative counters. @return their increase since its previous report, or
      * null when it is no member or a counter went backwards.
      */
-    synchronized Flow report(String peerId, long p2p, long cdn, long up, long stalls) {
+    /**
+     * The stream's bytes per second over the latest digests (the sizes of all but the oldest, over
+     * the time since the oldest), 0 until there are two.
+     */
+    long bitrate() {
+        synchronized (digestMillis) {
+            int n = Math.min(digests, BITRATE_DIGESTS);
+            if (n < 2) {
+                return 0;
+            }
+            int oldest = digests - n;
+            long bytes = 0;
+            for (int k = oldest + 1; k < digests; k++) {
+                bytes += digestBytes[k % BITRATE_DIGESTS];
+            }
+            long span = digestMillis[(digests - 1) % BITRATE_DIGESTS] - digestMillis[oldest % BITRATE_DIGESTS];
+            return span <= 0 ? 0 : bytes * 1000 / span;
+        }
+    }
+
+    /**
+     * Upload-aware slots: a member whose reported {@code uploadRate} (its best second lately) stays
+     * below {@value #SATURATED_SHARE} of what its children need (children x bitrate) for
+     * {@value #SATURATED_REPORTS} reports in a row is given only the children it can feed
+     * ({@code uploadRate / bitrate}); the others move at once. Declared slots are an upper bound,
+     * measured upload is what the tree can count on.
+     */
+    private void weighUpload(Member m, long uploadRate) {
+        long bitrate = bitrate();
+        List<String> children = tree.children(m.peer.id);
+        if (bitrate <= 0 || children.isEmpty() || uploadRate >= SATURATED_SHARE * children.size() * bitrate) {
+            m.saturatedReports = 0;
+            return;
+        }
+        if (!children.equals(m.saturatedChildren)) {
+            m.saturatedChildren = children;
+            m.saturatedReports = 0;
+        }
+        if (++m.saturatedReports < SATURATED_REPORTS) {
+            return;
+        }
+        int slots = (int) (uploadRate / bitrate);
+        m.saturatedReports = 0;
+        DeliveryTree.Changes moved = tree.limit(m.peer.id, slots);
+        LOG.debug("swarm room {}: peer {} uploads {} B/s for {} children of a {} B/s stream: {} slots, {} moved",
+                id, m.peer.id, uploadRate, children.size(), bitrate, slots, moved.reparented());
+        announce(moved);
+    }
+
+    synchronized Flow report(String peerId, long p2p, long cdn, long up, long stalls, Long uploadRate) {
         Member m = members.get(peerId);
         if (m == null) {
             return null;
@@ -141,6 +230,9 @@ final class Room implements ChunkFeed.StreamListener {
             return null;
         }
         Flow increase = new Flow(p2p - m.p2pBytes, cdn - m.cdnBytes, up - m.uploadBytes, stalls - m.stalls, 0);
+        if (uploadRate != null) {
+            weighUpload(m, uploadRate);
+        }
         m.p2pBytes = p2p;
         m.cdnBytes = cdn;
         m.uploadBytes = up;
@@ -159,6 +251,11 @@ final class Room implements ChunkFeed.StreamListener {
     /** Sends the digest to every member; never blocks the relay thread calling it. */
     @Override
     public void digest(ChunkDigest d) {
+        synchronized (digestMillis) {
+            int i = digests++ % BITRATE_DIGESTS;
+            digestMillis[i] = millis.getAsLong();
+            digestBytes[i] = d.size();
+        }
         String text = SignalMessage.message("digest").put("room", id).put("epoch", d.epoch()).put("seq", d.seq())
                 .put("size", (long) d.size()).put("sha256", d.sha256()).put("keyframe", d.keyframe()).end();
         for (Member m : audience) {
@@ -271,13 +368,80 @@ final class Room implements ChunkFeed.StreamListener {
         return json.end();
     }
 
-    private void announce(DeliveryTree.Changes changes) {
-        for (String peerId : changes.reparented()) {
-            Member m = members.get(peerId);
-            if (m != null) {
-                m.peer.link.send(SignalMessage.message("parent").put("room", id).put("parent", tree.parent(peerId))
-                        .put("depth", (long) tree.depth(peerId)).put("standby", tree.standby(peerId)).end());
+    /**
+     * Whether {@code a} and {@code b} are linked in this room's tree: parent and child, or one is in
+     * the standby list the other was last sent. Only such pairs may exchange offers, answers and
+     * candidates: a member cannot use the server to reach arbitrary peers of the room.
+     */
+    synchronized boolean isEdge(String a, String b) {
+        if (!members.containsKey(a) || !members.containsKey(b)) {
+            return false;
+        }
+        return b.equals(tree.parent(a)) || a.equals(tree.parent(b))
+                || standbySent.getOrDefault(a, List.of()).contains(b)
+                || standbySent.getOrDefault(b, List.of()).contains(a);
+    }
+
+    /**
+     * Tells every member what a tree change means for it: a moved peer its new parent; every peer
+     * below a moved one whose depth changed its new depth; a peer whose standby list names a peer
+     * that left or has no free slot any more a fresh list (all in a {@code parent} message; an
+     * unchanged parent means "keep your link"); a parent its new children.
+     */
+    private void remember(String peerId, List<String> standby) {
+        for (String old : standbySent.getOrDefault(peerId, List.of())) {
+            Set<String> by = listedBy.get(old);
+            if (by != null && by.remove(peerId) && by.isEmpty()) {
+                listedBy.remove(old);
             }
+        }
+        standbySent.put(peerId, standby);
+        for (String s : standby) {
+            listedBy.computeIfAbsent(s, k -> new HashSet<>()).add(peerId);
+        }
+    }
+
+    private Set<String> listing(String peerId) {
+        return listedBy.getOrDefault(peerId, Set.of());
+    }
+
+    private void announce(DeliveryTree.Changes changes) {
+        announce(changes, Set.of());
+    }
+
+    private void announce(DeliveryTree.Changes changes, Set<String> staleLists) {
+        Set<String> tell = new LinkedHashSet<>(changes.reparented());
+        Deque<String> below = new ArrayDeque<>(changes.reparented());
+        while (!below.isEmpty()) {
+            for (String child : tree.children(below.poll())) {
+                if (tell.add(child)) {
+                    below.add(child);
+                }
+            }
+        }
+        tell.addAll(staleLists);
+        for (String full : changes.childrenChanged()) {
+            if (!tree.hasFreeSlot(full)) {
+                tell.addAll(listing(full));
+            }
+        }
+        for (String peerId : tell) {
+            Member m = members.get(peerId);
+            if (m == null) {
+                continue;
+            }
+            int depth = tree.depth(peerId);
+            boolean moved = changes.reparented().contains(peerId);
+            List<String> sent = standbySent.getOrDefault(peerId, List.of());
+            boolean staleStandby = sent.stream().anyMatch(s -> !members.containsKey(s) || !tree.hasFreeSlot(s));
+            if (!moved && !staleStandby && depthSent.getOrDefault(peerId, -1) == depth) {
+                continue;
+            }
+            List<String> standby = tree.standby(peerId);
+            remember(peerId, standby);
+            depthSent.put(peerId, depth);
+            m.peer.link.send(SignalMessage.message("parent").put("room", id).put("parent", tree.parent(peerId))
+                    .put("depth", (long) depth).put("standby", standby).end());
         }
         for (String peerId : changes.childrenChanged()) {
             Member m = members.get(peerId);

@@ -1,9 +1,11 @@
 package org.xp2p.swarm;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.relay.ChunkFeed;
@@ -23,11 +25,30 @@ final class Rooms {
     private final SwarmSettings settings;
     private final ChunkFeed feed;
     private final StreamLinks links;
+    private final LongSupplier millis;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    /** Rooms closed since start whose final totals are no longer kept one by one. */
     private Flow closedRooms = Flow.ZERO;
+    /**
+     * Final totals of recently closed rooms, by id: {@code /stat} still shows them while the stream
+     * is relayed, and a room that opens again continues from them. Bounded (LRU); an evicted room's
+     * totals move into {@link #closedRooms}. Guarded by {@code this}.
+     */
+    private final Map<String, Flow> retired = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Flow> eldest) {
+            if (size() <= MAX_RETIRED) {
+                return false;
+            }
+            closedRooms = closedRooms.plus(eldest.getValue());
+            return true;
+        }
+    };
+    static final int MAX_RETIRED = 10_000;
 
-    Rooms(SwarmSettings settings, ChunkFeed feed, StreamLinks links) {
+    Rooms(SwarmSettings settings, ChunkFeed feed, StreamLinks links, LongSupplier millis) {
         this.settings = settings;
+        this.millis = millis;
         this.feed = feed;
         this.links = links;
     }
@@ -48,7 +69,14 @@ final class Rooms {
         rooms.compute(roomId, (id, room) -> {
             if (room == null) {
                 room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes()),
-                        links);
+                        links, millis);
+                Flow before;
+                synchronized (this) {
+                    before = retired.remove(id);
+                }
+                if (before != null) {
+                    room.continueFrom(before);
+                }
                 try {
                     room.subscription(feed.subscribe(id, room));
                 } catch (RuntimeException e) {
@@ -82,7 +110,7 @@ final class Rooms {
     void leave(Peer peer, String roomId, String why) {
         peer.rooms.remove(roomId);
         AutoCloseable[] sub = {null};
-        Flow[] retired = {null};
+        Flow[] last = {null};
         Room[] closed = {null};
         rooms.computeIfPresent(roomId, (id, room) -> {
             room.leave(peer.id, why);
@@ -91,14 +119,14 @@ final class Rooms {
             }
             closed[0] = room;
             sub[0] = room.takeSubscription();
-            retired[0] = room.flow();
+            last[0] = room.flow();
             LOG.debug("swarm room {}: empty, closed", id);
             return null;
         });
-        if (retired[0] != null) {
+        if (last[0] != null) {
             synchronized (this) {
-                closedRooms = closedRooms.plus(new Flow(retired[0].p2pBytes(), retired[0].cdnBytes(),
-                        retired[0].uploadBytes(), retired[0].stalls(), 0));
+                retired.put(roomId, new Flow(last[0].p2pBytes(), last[0].cdnBytes(),
+                        last[0].uploadBytes(), last[0].stalls(), 0));
             }
         }
         if (closed[0] != null) {
@@ -120,10 +148,20 @@ final class Rooms {
             return Optional.of(room.flow());
         }
         try {
-            return feed.position(roomId).map(p -> Flow.ZERO);
+            if (feed.position(roomId).isEmpty()) {
+                return Optional.empty();
+            }
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+        // no peers now, stream still relayed: the room's final reports, or zeros when it never had peers
+        synchronized (this) {
+            return Optional.of(retired.getOrDefault(roomId, Flow.ZERO));
+        }
+    }
+
+    void forEach(java.util.function.Consumer<Room> action) {
+        rooms.values().forEach(action);
     }
 
     Optional<String> view(String roomId) {
@@ -136,6 +174,9 @@ final class Rooms {
         Flow f;
         synchronized (this) {
             f = closedRooms;
+            for (Flow r : retired.values()) {
+                f = f.plus(r);
+            }
         }
         for (Room r : rooms.values()) {
             f = f.plus(r.flow());

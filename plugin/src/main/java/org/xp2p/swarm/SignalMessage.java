@@ -20,7 +20,7 @@ import java.io.UncheckedIOException;
  */
 record SignalMessage(int version, String type, String room, String to, String peer, String reason,
                      String code, String token, Boolean upload, Long slots, String network,
-                     Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, String data, String stream) {
+                     Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, Long uploadRate, String data, String stream) {
     static final int VERSION = 1;
 
     /** A signalling message: {@code {"v":1,"type":type,...}}. */
@@ -51,13 +51,15 @@ record SignalMessage(int version, String type, String room, String to, String pe
         Builder b = new Builder();
         try (JsonParser p = Json.FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new BadMessage("bad-json", "a message must be one JSON object");
+                throw new BadMessage("bad_json", "a message must be one JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (name) {
-                    case "v" -> b.version = (int) integer(p, t, name, Integer.MAX_VALUE);
+                    // any v that is not the number 1 ("1", 1.0, 2) is a version this node does not speak
+                    case "v" -> b.version = t == JsonToken.VALUE_NUMBER_INT
+                            && p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : -1;
                     case "type" -> b.type = string(p, t, name, 32);
                     case "room" -> b.room = string(p, t, name, 256);
                     case "to" -> b.to = string(p, t, name, 64);
@@ -69,7 +71,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
                     case "stream" -> b.stream = string(p, t, name, 512);
                     case "upload" -> {
                         if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-                            throw new BadMessage("bad-field", "upload must be true or false");
+                            throw new BadMessage("bad_field", "upload must be true or false");
                         }
                         b.upload = t == JsonToken.VALUE_TRUE;
                     }
@@ -78,53 +80,54 @@ record SignalMessage(int version, String type, String room, String to, String pe
                     case "cdnBytes" -> b.cdnBytes = integer(p, t, name, Long.MAX_VALUE);
                     case "uploadBytes" -> b.uploadBytes = integer(p, t, name, Long.MAX_VALUE);
                     case "stalls" -> b.stalls = integer(p, t, name, Long.MAX_VALUE);
+                    case "uploadRate" -> b.uploadRate = integer(p, t, name, Long.MAX_VALUE);
                     case "data" -> b.data = copy(p, t);
                     default -> p.skipChildren();
                 }
             }
             if (p.nextToken() != null) {
-                throw new BadMessage("bad-json", "content after the JSON object");
+                throw new BadMessage("bad_json", "content after the JSON object");
             }
         } catch (JsonProcessingException e) {
-            throw new BadMessage("bad-json", "malformed JSON: " + e.getOriginalMessage());
+            throw new BadMessage("bad_json", "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (b.version != VERSION) {
-            throw new BadMessage("unsupported-version", "field v must be " + VERSION);
+            throw new BadMessage("unsupported_version", "field v must be " + VERSION);
         }
         if (b.type == null) {
-            throw new BadMessage("bad-field", "field type is required");
+            throw new BadMessage("bad_field", "field type is required");
         }
         return new SignalMessage(b.version, b.type, b.room, b.to, b.peer, b.reason, b.code, b.token, b.upload,
-                b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.data, b.stream);
+                b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.uploadRate, b.data, b.stream);
     }
 
     private static String string(JsonParser p, JsonToken t, String name, int max) throws IOException, BadMessage {
         if (t != JsonToken.VALUE_STRING) {
-            throw new BadMessage("bad-field", name + " must be a string");
+            throw new BadMessage("bad_field", name + " must be a string");
         }
         String v = p.getText();
         if (v.length() > max) {
-            throw new BadMessage("bad-field", name + " longer than " + max + " characters");
+            throw new BadMessage("bad_field", name + " longer than " + max + " characters");
         }
         return v;
     }
 
     private static long integer(JsonParser p, JsonToken t, String name, long max) throws IOException, BadMessage {
         if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw new BadMessage("bad-field", name + " must be a whole number");
+            throw new BadMessage("bad_field", name + " must be a whole number");
         }
         long v = p.getLongValue();
         if (v < 0 || v > max) {
-            throw new BadMessage("bad-field", name + " must be from 0 to " + max);
+            throw new BadMessage("bad_field", name + " must be from 0 to " + max);
         }
         return v;
     }
 
     private static String copy(JsonParser p, JsonToken t) throws IOException, BadMessage {
         if (t != JsonToken.START_OBJECT) {
-            throw new BadMessage("bad-field", "data must be a JSON object");
+            throw new BadMessage("bad_field", "data must be a JSON object");
         }
         StringWriter out = new StringWriter();
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
@@ -137,6 +140,6 @@ record SignalMessage(int version, String type, String room, String to, String pe
         int version = -1;
         String type, room, to, peer, reason, code, token, network, data, stream;
         Boolean upload;
-        Long slots, p2pBytes, cdnBytes, uploadBytes, stalls;
+        Long slots, p2pBytes, cdnBytes, uploadBytes, stalls, uploadRate;
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +34,8 @@ class SwarmHubTest {
     private SwarmHub hub;
 
     private SwarmHub hub(Map<String, String> settings) {
-        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional"));
+        // rebalancing off unless a test asks for it: the housekeeping thread must not move peers mid-test
+        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional", "xp2p.swarm.rebalanceMovesPerSecond", "0"));
         all.putAll(settings);
         hub = new SwarmHub(SwarmSettings.from(Settings.of(all)), feed, code -> {
             if (code.equals("down")) {
@@ -111,14 +113,14 @@ class SwarmHubTest {
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r1\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r2\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r3\"}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"too-many-rooms\""));
+        assertTrue(la.first("\"error\"").contains("\"code\":\"too_many_rooms\""));
         hub.onText(a, "{\"v\":1,\"type\":\"offer\",\"to\":\"x\",\"data\":{}}");
-        assertTrue(la.all("\"error\"").get(1).contains("\"code\":\"room-required\""));
+        assertTrue(la.all("\"error\"").get(1).contains("\"code\":\"room_required\""));
 
         TestLink lb = new TestLink();
         Peer b = hub.connect(lb, null);
         hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r1\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"room-full\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"room_full\""));
         assertEquals(List.of(1013), lb.closes);
         assertEquals(1, hub.roomFlow("r1").orElseThrow().peers());
     }
@@ -136,7 +138,7 @@ class SwarmHubTest {
         hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\",\"reason\":\"unreachable\"}");
         assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\""), lb.messages.toString());
         hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"not-your-parent\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"not_your_parent\""));
     }
 
     @Test
@@ -156,6 +158,158 @@ class SwarmHubTest {
         assertEquals(new Flow(17, 3, 2, 1, 1), hub.nodeFlow(), "the node keeps the closed room's bytes");
         feed.positions.put("relayed", new StreamPosition("relayed", "/relayed.flv", 1, -1, 0));
         assertEquals(Optional.of(Flow.ZERO), hub.roomFlow("relayed"), "a relayed stream without peers exists");
+    }
+
+    @Test
+    void peersBelowAMovedPeerLearnTheirNewDepth() {
+        hub(Map.of("xp2p.swarm.maxSlots", "1"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        TestLink lc = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        Peer c = hub.connect(lc, null);
+        for (Peer p : new Peer[] {a, b, c}) {
+            hub.onText(p, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        }
+        assertTrue(lc.all("\"parent\"").get(0).contains("\"parent\":\"" + b.id + "\",\"depth\":3"), lc.messages.toString());
+        hub.onText(a, "{\"v\":1,\"type\":\"leave\"}");
+        // b moves up under the server; c keeps its parent b but is now at depth 2, and is told so
+        assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\",\"depth\":1"), lb.messages.toString());
+        List<String> toC = lc.all("\"parent\"");
+        assertEquals(2, toC.size(), lc.messages.toString());
+        assertTrue(toC.get(1).contains("\"parent\":\"" + b.id + "\",\"depth\":2"), toC.get(1));
+    }
+
+    @Test
+    void aStandbyListNamingAFullPeerIsRefreshed() {
+        hub(Map.of("xp2p.swarm.maxSlots", "2", "xp2p.swarm.standbyCount", "2"));
+        TestLink[] links = new TestLink[4];
+        Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":2", "\"upload\":true,\"slots\":1",
+                "\"upload\":false", "\"upload\":true,\"slots\":1");
+        // a=0 took b=1 and the leaf c=2; c's standby named b, which took d=3 and is full now
+        String b = peers[1].id;
+        List<String> toC = links[2].all("\"parent\"");
+        assertTrue(toC.get(0).contains("\"standby\":[\"" + b + "\"]"), toC.toString());
+        assertEquals(2, toC.size(), "c is told once more: " + toC);
+        assertFalse(toC.get(1).contains(b), "the fresh list leaves the full b out: " + toC);
+        assertTrue(toC.get(1).contains("\"parent\":\"" + peers[0].id + "\""), "same parent: keep the link");
+    }
+
+    @Test
+    void rebalancingMovesServerChildrenBelowACapableNewcomerAndTellsThem() {
+        hub(Map.of("xp2p.swarm.maxSlots", "4", "xp2p.swarm.rebalanceMovesPerSecond", "4"));
+        TestLink[] links = new TestLink[3];
+        Peer[] peers = joinAll(links, "r", "\"upload\":false", "\"upload\":false", "\"upload\":true,\"slots\":4");
+        assertTrue(links[2].first("\"parent\"").contains("\"parent\":\"server\""), "three server children on arrival");
+        // what the housekeeping thread does once a second (it may have run already: the result is the same)
+        hub.rebalance();
+        for (int i = 0; i < 2; i++) {
+            List<String> p = links[i].all("\"parent\"");
+            assertTrue(p.get(p.size() - 1).contains("\"parent\":\"" + peers[2].id + "\",\"depth\":2"), p.toString());
+        }
+        assertTrue(links[2].first("\"children\"").contains(peers[0].id));
+        assertTrue(hub.roomView("r").orElseThrow().contains("\"serverChildren\":1"));
+    }
+
+    @Test
+    void rebalancingNeverPutsAPeerBackBelowAParentItReported() {
+        hub(Map.of("xp2p.swarm.maxSlots", "2", "xp2p.swarm.rebalanceMovesPerSecond", "4"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\",\"reason\":\"unreachable\"}");
+        assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\""));
+        hub.rebalance();
+        List<String> toB = lb.all("\"parent\"");
+        assertEquals(2, toB.size(), "b stays with the server: " + toB);
+    }
+
+    @Test
+    void aParentThatCannotUploadWhatItsChildrenNeedKeepsOnlyWhatItCanFeed() {
+        hub(Map.of("xp2p.swarm.maxSlots", "4"));
+        TestLink[] links = new TestLink[4];
+        Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":4", "\"upload\":true,\"slots\":4",
+                "\"upload\":false", "\"upload\":false");
+        Peer a = peers[0];
+        assertEquals(3, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1, "a feeds b, c, d");
+        // the stream: 250,000 B a second
+        ChunkFeed.StreamListener room = feed.listeners.get("r").get(0);
+        for (int seq = 0; seq < 4; seq++) {
+            room.digest(new ChunkDigest("r", 1, seq, 250_000, "00", seq == 0));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        // a manages 300,000 B/s: enough for one child, not three (0.8 x 750,000)
+        for (int report = 1; report <= 3; report++) {
+            hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"uploadBytes\":" + report * 300_000 + ",\"uploadRate\":300000}");
+            int expected = report < 3 ? 3 : 1;
+            assertEquals(expected, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1,
+                    "after report " + report);
+        }
+        // the two moved children went below b, the other uploader
+        assertEquals(2, hub.roomView("r").orElseThrow().split("\"parent\":\"" + peers[1].id + "\"").length - 1);
+        // a fast parent keeps its children
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        assertEquals(2, hub.roomView("r").orElseThrow().split("\"parent\":\"" + peers[1].id + "\"").length - 1);
+    }
+
+    @Test
+    void offersPassAlongTreeEdgesOnly() {
+        hub(Map.of("xp2p.swarm.maxSlots", "1"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        TestLink lc = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        Peer c = hub.connect(lc, null);
+        for (Peer p : new Peer[] {a, b, c}) {
+            hub.onText(p, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        }
+        // one slot each: server <- a <- b <- c
+        assertTrue(lc.all("\"parent\"").get(0).contains("\"parent\":\"" + b.id + "\""), lc.messages.toString());
+
+        hub.onText(c, "{\"v\":1,\"type\":\"offer\",\"to\":\"" + b.id + "\",\"data\":{\"sdp\":\"x\"}}");
+        assertTrue(lb.first("\"offer\"").contains("\"from\":\"" + c.id + "\""), "child to parent passes");
+        hub.onText(b, "{\"v\":1,\"type\":\"answer\",\"to\":\"" + c.id + "\",\"data\":{\"sdp\":\"y\"}}");
+        assertTrue(lc.first("\"answer\"").contains("\"from\":\"" + b.id + "\""), "parent to child passes");
+
+        hub.onText(c, "{\"v\":1,\"type\":\"offer\",\"to\":\"" + a.id + "\",\"data\":{\"sdp\":\"x\"}}");
+        assertTrue(lc.first("\"error\"").contains("\"code\":\"not_an_edge\""), lc.messages.toString());
+        hub.onText(a, "{\"v\":1,\"type\":\"candidate\",\"to\":\"" + c.id + "\",\"data\":{}}");
+        assertTrue(la.first("\"error\"").contains("\"code\":\"not_an_edge\""), la.messages.toString());
+        assertEquals(List.of(), la.all("\"offer\""), "nothing reached a non-neighbour");
+        assertEquals(List.of(), lc.all("\"candidate\""));
+    }
+
+    @Test
+    void statKeepsTheFinalReportsOfDepartedPeersWhileTheStreamIsRelayed() {
+        hub(Map.of());
+        feed.positions.put("cam", new StreamPosition("cam", "/cam.flv", 1, -1, 0));
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":30,\"cdnBytes\":10,\"uploadBytes\":5,\"stalls\":2}");
+        hub.onText(a, "{\"v\":1,\"type\":\"leave\"}");
+        assertEquals(Optional.of(new Flow(30, 10, 5, 2, 0)), hub.roomFlow("cam"),
+                "the last peer left, the stream is still relayed: its final report stays");
+        assertEquals(new Flow(30, 10, 5, 2, 0), hub.nodeFlow());
+
+        // the room opens again and continues from there; the node counts every byte once
+        Peer b = hub.connect(new TestLink(), null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        hub.onText(b, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":1,\"cdnBytes\":1}");
+        assertEquals(Optional.of(new Flow(31, 11, 5, 2, 1)), hub.roomFlow("cam"));
+        assertEquals(new Flow(31, 11, 5, 2, 1), hub.nodeFlow());
+
+        hub.onText(b, "{\"v\":1,\"type\":\"leave\"}");
+        feed.positions.remove("cam");
+        assertEquals(Optional.empty(), hub.roomFlow("cam"), "neither room nor stream: unknown");
+        assertEquals(new Flow(31, 11, 5, 2, 0), hub.nodeFlow());
     }
 
     @Test
@@ -214,7 +368,7 @@ class SwarmHubTest {
         assertEquals(1, feed.holds.size(), "a join into the emptied room holds again");
         assertEquals("/cam-7.flv", feed.holds.get(0).path(), "default stream path /{room}.flv");
         hub.onText(d, "{\"v\":1,\"type\":\"join\",\"room\":\"other\",\"stream\":\"/a/%2e%2e/b.flv\"}");
-        assertTrue(ld.first("\"error\"").contains("\"code\":\"bad-field\""));
+        assertTrue(ld.first("\"error\"").contains("\"code\":\"bad_field\""));
     }
 
     @Test
@@ -222,11 +376,11 @@ class SwarmHubTest {
         hub(Map.of("xp2p.swarm.auth", "none", "xp2p.relay.requireCode", "true"));
         TestLink la = new TestLink();
         hub.onText(hub.connect(la, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\"}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"auth-required\""));
+        assertTrue(la.first("\"error\"").contains("\"code\":\"auth_required\""));
         assertEquals(List.of(1008), la.closes);
         TestLink lb = new TestLink();
         hub.onText(hub.connect(lb, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"code\":\"bad\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"auth-failed\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"auth_failed\""));
         assertEquals(0, feed.holds.size(), "refused joins hold nothing");
         TestLink lc = new TestLink();
         hub.onText(hub.connect(lc, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"code\":\"good-code\"}");
@@ -295,13 +449,24 @@ class SwarmHubTest {
         Peer a = hub.connect(la, null);
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":9223372036854775807}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"bad-stats\""), la.messages.toString());
+        assertTrue(la.first("\"error\"").contains("\"code\":\"bad_stats\""), la.messages.toString());
         long max = SwarmHub.MAX_COUNTER;
         hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":" + max + "}");
         assertEquals(max, hub.roomFlow("cam").orElseThrow().p2pBytes(), "the largest allowed counter is kept");
         Flow big = new Flow(Long.MAX_VALUE - 1, 0, 0, 0, 1);
         assertEquals(Long.MAX_VALUE, big.plus(big).p2pBytes(), "sums saturate instead of wrapping");
         assertTrue(hub.nodeFlow().p2pBytes() > 0);
+    }
+
+    /** Connects one peer per join field list and joins each to {@code room}, in order. */
+    private Peer[] joinAll(TestLink[] links, String room, String... joinFields) {
+        Peer[] peers = new Peer[joinFields.length];
+        for (int i = 0; i < joinFields.length; i++) {
+            links[i] = new TestLink();
+            peers[i] = hub.connect(links[i], null);
+            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"" + room + "\"," + joinFields[i] + "}");
+        }
+        return peers;
     }
 
     static final class TestLink implements PeerLink {

@@ -100,7 +100,10 @@ public final class ContainerChecks {
         }
     }
 
-    /** Opens the signalling WebSocket at {@code wsPath} (under ctx), joins a room, waits for "joined". */
+    /**
+     * Opens the signalling WebSocket at {@code wsPath} (under ctx), joins a room, waits for "joined",
+     * then drops the connection abruptly (TCP closed, no close frame), as a crashed tab would.
+     */
     public static String assertJoin(URI ctx, String wsPath, String room) {
         CompletableFuture<String> joined = new CompletableFuture<>();
         StringBuilder partial = new StringBuilder();
@@ -142,5 +145,14 @@ public final class ContainerChecks {
         } finally {
             ws.abort();
         }
+    }
+
+    /**
+     * After an abrupt drop the container must still tell the plugin, so the room forgets the peer:
+     * {@code GET /xp2p/rooms?xresid=room} turns 404 (no peers) within 15 s.
+     */
+    public static void assertPeerReleased(URI ctx, String room) {
+        URI rooms = URI.create(ctx + "/xp2p/rooms?xresid=" + java.net.URLEncoder.encode(room, java.nio.charset.StandardCharsets.UTF_8));
+        Poll.await("the dropped peer to leave room " + room + " at " + ctx, 15_000, () -> get(rooms).statusCode() == 404);
     }
 }
