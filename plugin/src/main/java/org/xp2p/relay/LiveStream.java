@@ -74,6 +74,11 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     private final OriginPull pull;
     private final StreamLog log = new StreamLog(StreamLog.DEFAULT_CAPACITY);
     private volatile StreamView view = StreamView.EMPTY;
+    /**
+     * Whether the stream was ever live: between a new epoch's first bytes and its first chunk the
+     * view is not live, and that gap must not count as "never went live".
+     */
+    private volatile boolean everLive;
     /** Viewers by fan-out worker: each worker pumps its own set, no partitioning per window. */
     private final Set<Viewer>[] viewers;
     private final AtomicBoolean[] pumpPending;
@@ -434,8 +439,12 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
 
     private void updateView() {
         OpenChunk c = open;
-        view = new StreamView(init, epoch, window.toList(), c == null ? -1 : c.seq, c != null && c.keyframe,
+        StreamView v = new StreamView(init, epoch, window.toList(), c == null ? -1 : c.seq, c != null && c.keyframe,
                 c == null ? log.nextIndex() : c.logStart, nextSeq);
+        view = v;
+        if (v.live()) {
+            everLive = true;
+        }
     }
 
     /**
@@ -592,7 +601,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             anyWaiting = !waiting.isEmpty();
             // a pull that never went live gives up after the start budget, as a viewer would, so that
             // a room holding it hears of the failure instead of waiting for ever
-            neverLive = !view.live()
+            neverLive = !everLive
                     && nowNanos - startedNanos > config.startTimeoutMillis() * 1_000_000L;
             if (viewerCount() == 0 && waiting.isEmpty() && holds == 0) {
                 if (idleSinceNanos < 0) {

@@ -274,6 +274,20 @@ class LiveStreamTest {
     }
 
     @Test
+    void aNewEpochWaitingForItsFirstChunkIsNotAStreamThatNeverStarted() {
+        start(Map.of());
+        newEpoch(1);
+        frames(5);
+        FakeViewerOutput out = watch();
+        clock.advanceMillis(3_000);
+        newEpoch(1); // the origin reconnected: header and config, no frame yet
+        clock.advanceMillis(3_000); // past the 2 s start budget since the stream started
+        stream.tick(clock.nanoTime());
+        assertFalse(stream.stopped(), "it went live once; the origin's silence is the stall check's business");
+        assertFalse(out.completed);
+    }
+
+    @Test
     void waitingViewerStartsWithTheFirstChunk() {
         start(Map.of());
         FakeViewerOutput out = watch();
