@@ -88,11 +88,20 @@ final class FlvLoadClient implements AutoCloseable {
                 .getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** Opens {@code n} more viewers of {@code path} on 127.0.0.1:{@code port}. */
-    void open(int port, String path, int n) throws IOException {
+    /**
+     * Opens {@code n} more viewers of {@code path} on 127.0.0.1:{@code port}; a server that stops
+     * accepting makes this fail after {@code maxMillis} instead of hanging the benchmark.
+     */
+    void open(int port, String path, int n, long maxMillis) throws IOException {
         byte[] request = request(path, port);
+        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
         for (int i = 0; i < n; i++) {
-            SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+            if (System.nanoTime() - deadline > 0) {
+                selector.wakeup();
+                throw new IOException("opened only " + i + " of " + n + " more viewers in " + maxMillis + " ms");
+            }
+            SocketChannel ch = SocketChannel.open();
+            ch.socket().connect(new InetSocketAddress("127.0.0.1", port), 5000);
             ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             ch.write(ByteBuffer.wrap(request));
             ch.configureBlocking(false);

@@ -49,6 +49,8 @@ public final class RelayBench {
     static final List<String> DEFAULT_SERVER_JVM = List.of("-Xms512m", "-Xmx1g", "-XX:+UseZGC");
     private static final int WARM_UP_VIEWERS = 100;
     private static final long WARM_UP_MILLIS = 8_000;
+    /** Opening the viewers of one step may take this long; a server that stops accepting is saturated. */
+    private static final long OPEN_MAX_MILLIS = 60_000;
 
     record Result(String server, int viewers, double deliveredRatio, int lagging, double lagP50, double lagP99,
                   double cpuSeconds, double windowSeconds, long writeSyscalls, double rssMiB, double latP50,
@@ -207,6 +209,7 @@ public final class RelayBench {
         Process ffmpeg = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1",
                 "-i", rec.toString(), "-c", "copy", "-f", "flv", "rtmp://127.0.0.1:" + rtmp + "/live/bench")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(ffmpeg::destroyForcibly, "ffmpeg-reaper"));
         Setup setup = new Setup() {
             @Override
             public long pid() {
@@ -256,7 +259,7 @@ public final class RelayBench {
         List<Result> out = new ArrayList<>();
         try (FlvLoadClient client = new FlvLoadClient(s.emitted())) {
             // warm-up, not measured: the server's JIT and pools, and the stream flowing
-            client.open(s.port(), s.path(), Math.min(WARM_UP_VIEWERS, counts.get(0)));
+            client.open(s.port(), s.path(), Math.min(WARM_UP_VIEWERS, counts.get(0)), OPEN_MAX_MILLIS);
             park(WARM_UP_MILLIS);
             for (int n : counts) {
                 if (!out.isEmpty() && out.get(out.size() - 1).lagging() > out.get(out.size() - 1).viewers() / 2) {
@@ -266,7 +269,13 @@ public final class RelayBench {
                     out.add(null);
                     continue;
                 }
-                client.open(s.port(), s.path(), n - client.size());
+                try {
+                    client.open(s.port(), s.path(), n - client.size(), OPEN_MAX_MILLIS);
+                } catch (IOException e) {
+                    System.out.println("| " + server + " | " + n + " | not measured: " + e.getMessage() + " |");
+                    out.add(null);
+                    break;
+                }
                 park(settle * 1000L);
                 client.measuring(true);
                 double cpu0 = ServerProcess.cpuSeconds(s.pid());
@@ -291,6 +300,9 @@ public final class RelayBench {
                 System.out.println(row(r));
                 out.add(r);
             }
+        }
+        while (out.size() < counts.size()) {
+            out.add(null);
         }
         return out;
     }

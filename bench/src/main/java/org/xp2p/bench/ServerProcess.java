@@ -21,6 +21,9 @@ final class ServerProcess implements AutoCloseable {
 
     private ServerProcess(List<String> command, String readyMarker, Path log) throws IOException {
         this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // a benchmark stopped from outside (timeout, Ctrl-C) must not leave its server running
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "server-reaper"));
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                  var out = Files.newBufferedWriter(log)) {
