@@ -459,6 +459,20 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         relay.metrics().originReconnected();
     }
 
+    /**
+     * The origin stalled: ends the live viewers (their players reconnect and wait for the retried
+     * pull) but keeps the stream, its window and its swarm rooms while the pull retries.
+     */
+    void endViewers(String why) {
+        List<Viewer> live = List.copyOf(viewers);
+        if (!live.isEmpty()) {
+            WARNS.warn("stalled", "stream {}: {}; ending {} viewer(s)", id(), why, live.size());
+        }
+        for (Viewer v : live) {
+            v.close(false, why);
+        }
+    }
+
     /** The pull gave up: answer waiting viewers with the failure, end live ones, forget the stream. */
     void fail(Failure failure, String detail) {
         List<Viewer> live;
