@@ -32,6 +32,15 @@ import org.xp2p.swarm.SwarmService;
 public final class Xp2pBootstrap implements ServletContextListener {
     /** Context attribute a host may set to a {@link Clock}; tests use it to move time. */
     public static final String CLOCK_ATTRIBUTE = "xp2p.clock";
+    /**
+     * Context attribute this listener sets to a {@link Runnable} that a host runs when its shutdown
+     * <em>begins</em> (Jetty: a {@code lifeCycleStopping} listener on the server). The Servlet API has
+     * no such event, and {@code contextDestroyed} can come after the container has already cut the
+     * connections at the end of its stop timeout: then viewers see a tag cut in half. Running it ends
+     * them cleanly first ({@link RelayService#drain}); without a host that runs it, the same drain
+     * runs from {@code contextDestroyed}.
+     */
+    public static final String SHUTDOWN_ATTRIBUTE = "xp2p.shutdown";
 
     private static final Logger LOG = LoggerFactory.getLogger(Xp2pBootstrap.class);
 
@@ -49,6 +58,7 @@ public final class Xp2pBootstrap implements ServletContextListener {
             Xp2pMetrics metrics = new Xp2pMetrics();
             StreamAuth auth = keep(StreamAuth.from(settings, clock));
             RelayService relay = keep(RelayService.start(ctx, settings, keys.lookup(), clock, metrics, auth));
+            ctx.setAttribute(SHUTDOWN_ATTRIBUTE, (Runnable) relay::drain);
             SwarmService swarm = keep(SwarmService.start(ctx, settings, relay, keys.lookup(), clock, metrics, auth));
             keep(AffinityService.start(ctx, settings, db, clock));
             keep(OpsService.start(ctx, settings, db, relay, swarm, metrics));
