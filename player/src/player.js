@@ -310,7 +310,7 @@ export class Xp2pPlayer extends EventTarget {
         this.log(`server refused ${m.ref || 'a message'}: ${m.code}: ${m.message}`);
         if (m.ref === 'join') {
           this.fatal(m.code, m.message);
-          if (m.code === 'auth-required' || m.code === 'auth-failed') {
+          if (m.code === 'auth_required' || m.code === 'auth_failed') {
             this.signal.stop(); // retrying cannot help; the server closes the socket anyway
           }
         }

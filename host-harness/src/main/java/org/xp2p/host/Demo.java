@@ -2,7 +2,7 @@ package org.xp2p.host;
 
 import java.io.IOException;
 import java.io.InputStream;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * {@code --demo}: a built-in origin on a loopback port that replays the bundled recording as a

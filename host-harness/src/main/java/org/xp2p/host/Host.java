@@ -80,8 +80,16 @@ public final class Host implements AutoCloseable {
     }
 
     private Path warPath() {
-        if (config.war != null) {
-            return config.war;
+        return resolveWar(config.war);
+    }
+
+    /**
+     * The WAR to deploy: {@code explicit} when given, else the {@code xp2p.war} system property
+     * (the build's tests), else the WAR embedded in this jar, extracted to a temp file.
+     */
+    public static Path resolveWar(Path explicit) {
+        if (explicit != null) {
+            return explicit;
         }
         String prop = System.getProperty("xp2p.war");
         if (prop != null && Files.isRegularFile(Path.of(prop))) {

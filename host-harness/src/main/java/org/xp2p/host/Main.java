@@ -10,11 +10,10 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import org.xp2p.config.ConfigException;
-import org.xp2p.config.Settings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -76,6 +75,7 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--war", paramLabel = "FILE", description = "deploy this WAR instead of the embedded one")
     Path war;
+    private Path resolvedWar;
 
     @Option(names = "--context", paramLabel = "PATH", description = "context path (default ${DEFAULT-VALUE})")
     String contextPath = "/";
@@ -128,7 +128,7 @@ public final class Main implements Callable<Integer> {
 
     /** The host these flags describe: each flag becomes its {@code xp2p.*} key. */
     Host.Builder hostBuilder() {
-        return Host.builder().bind(bind).port(port).contextPath(contextPath).war(war)
+        return Host.builder().bind(bind).port(port).contextPath(contextPath).war(war == null ? resolvedWar : war)
                 .setting("xp2p.origin", origin)
                 .setting("xp2p.keyBase", keyBase)
                 .setting("xp2p.idleSeconds", idleSeconds)
@@ -145,6 +145,8 @@ public final class Main implements Callable<Integer> {
             throw new InvalidInvocation("-t " + idleSeconds + ": must be a whole number of seconds from 0 to 86400"
                     + " (xp2p.idleSeconds)");
         }
+        readableFile("--config", configFile, "a readable properties file with xp2p.* keys");
+        readableFile("--war", war, "a readable .war file");
         if (origin != null) {
             for (String url : origin.split(",")) {
                 if (!url.isBlank()) {
@@ -155,20 +157,25 @@ public final class Main implements Callable<Integer> {
         if (keyBase != null) {
             httpUrl("-k", "xp2p.keyBase", keyBase.trim());
         }
-        readableFile("--config", configFile, "a readable properties file with xp2p.* keys");
-        readableFile("--war", war, "a readable .war file");
         if (contextPath == null || !contextPath.startsWith("/")) {
             throw new InvalidInvocation("--context " + contextPath + ": must start with / (e.g. / or /xp2p)");
         }
         bindAddress(bind);
     }
 
-    private static void httpUrl(String flag, String key, String value) throws InvalidInvocation {
-        try {
-            Settings.parseHttpUrl(key, value);
-        } catch (ConfigException e) {
-            throw new InvalidInvocation(flag + " " + value + ": " + e.allowed() + " (" + key + ")");
+    private void httpUrl(String flag, String key, String value) throws InvalidInvocation {
+        Optional<String> problem = new PluginRules(warFile()).httpUrlProblem(key, value);
+        if (problem.isPresent()) {
+            throw new InvalidInvocation(flag + " " + value + ": " + problem.get() + " (" + key + ")");
         }
+    }
+
+    /** The WAR to deploy, resolved once (the embedded one is extracted to a temp file). */
+    Path warFile() {
+        if (resolvedWar == null) {
+            resolvedWar = Host.resolveWar(war);
+        }
+        return resolvedWar;
     }
 
     private static void readableFile(String flag, Path file, String allowed) throws InvalidInvocation {

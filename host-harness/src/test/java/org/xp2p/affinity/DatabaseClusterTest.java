@@ -1,9 +1,10 @@
 package org.xp2p.affinity;
 
+import org.xp2p.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.xp2p.host.Poll.await;
+import static org.xp2p.testkit.Poll.await;
 import static org.xp2p.affinity.ClusterTestSupport.base;
 import static org.xp2p.affinity.ClusterTestSupport.get;
 

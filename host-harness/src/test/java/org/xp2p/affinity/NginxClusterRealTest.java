@@ -1,9 +1,10 @@
 package org.xp2p.affinity;
 
+import org.xp2p.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.xp2p.host.Poll.await;
+import static org.xp2p.testkit.Poll.await;
 import static org.xp2p.affinity.ClusterTestSupport.base;
 
 import java.io.IOException;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.xp2p.host.Host;
-import org.xp2p.host.RealTools;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.RealTools;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * A real cluster: three hosts with database membership on the real PostgreSQL, a real nginx in

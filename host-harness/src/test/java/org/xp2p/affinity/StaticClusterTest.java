@@ -1,5 +1,6 @@
 package org.xp2p.affinity;
 
+import org.xp2p.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * Three embedded hosts on loopback with static membership (redirect mode, 302, no origin: only the
@@ -226,7 +227,7 @@ class StaticClusterTest {
         }
         // the slot is freed once the proxied viewer is gone
         String proxy = viaOther.headers().firstValue("X-Xp2p-Proxied-By").orElseThrow();
-        org.xp2p.host.Poll.await("the proxy slot is released", 5_000, () -> {
+        org.xp2p.testkit.Poll.await("the proxy slot is released", 5_000, () -> {
             try {
                 HttpResponse<String> r = get(proxy + path + "?xp2p=init");
                 return r.headers().firstValue("X-Xp2p-Proxied-By").isPresent() && r.statusCode() != 503;

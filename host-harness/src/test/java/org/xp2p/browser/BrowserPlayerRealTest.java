@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
 import org.xp2p.host.IssuedCode;
-import org.xp2p.host.RealTools;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.RealTools;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * The player SDK plays in real headless Chromium, through the swarm: pages of the demo page

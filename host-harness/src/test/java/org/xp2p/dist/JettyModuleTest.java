@@ -1,5 +1,8 @@
 package org.xp2p.dist;
 
+import org.xp2p.testkit.ContainerChecks;
+import org.xp2p.testkit.TestPostgres;
+import org.xp2p.testkit.JettyBase;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * The Jetty module archive (jetty-module/, target/xp2p-jetty-module-VERSION.tar.gz) on a stock
@@ -49,6 +52,7 @@ class JettyModuleTest {
         ContainerChecks.issueAndFind(ctx);
         ContainerChecks.assertStream(ctx, origin, "live/cam1.flv", null, 64 * 1024);
         ContainerChecks.assertJoin(ctx, "/xp2p/signal", "live/cam1.flv");
+        ContainerChecks.assertPeerReleased(ctx, "live/cam1.flv");
         // the URL map under context /xp2p (docs/deploy-jetty.md): ops and the player at their documented paths
         for (String path : List.of("/xp2p/health", "/xp2p/metrics", "/xp2p/rooms", "/xp2p/streams", "/xp2p-player.js", "/")) {
             var r = ContainerChecks.get(URI.create(ctx + path));

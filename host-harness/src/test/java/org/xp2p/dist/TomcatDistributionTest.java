@@ -1,5 +1,8 @@
 package org.xp2p.dist;
 
+import org.xp2p.testkit.ContainerChecks;
+import org.xp2p.testkit.TestPostgres;
+import org.xp2p.testkit.TomcatBase;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,8 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xp2p.host.Poll;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * xp2p.war in stock Tomcat 10.1 and 11 (from Maven Central) with the example conf/tomcat/context.xml:
@@ -86,6 +89,7 @@ class TomcatDistributionTest {
             ContainerChecks.assertStream(ctxA, origin, "live/cam1.flv", null, 64 * 1024);
             ContainerChecks.assertStream(ctxA, origin, "live/cam2.flv", "code=" + onB.code(), 64 * 1024);
             ContainerChecks.assertJoin(ctxA, "/xp2p/signal", "live/cam1.flv");
+            ContainerChecks.assertPeerReleased(ctxA, "live/cam1.flv");
             b.close();
 
             // redeploy: touch the WAR; Tomcat's background check (every 10 s) redeploys it
@@ -97,6 +101,7 @@ class TomcatDistributionTest {
             ContainerChecks.assertFound(again, onA);
             ContainerChecks.issueAndFind(again);
             ContainerChecks.assertJoin(again, "/xp2p/signal", "cam1");
+            ContainerChecks.assertPeerReleased(again, "cam1");
             String out = a.output();
             Matcher leak = LEAK.matcher(out);
             assertFalse(leak.find(), () -> "leak warning after redeploy: " + leak.group() + "\n" + out);

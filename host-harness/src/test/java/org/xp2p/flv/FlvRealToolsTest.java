@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.xp2p.host.RealTools;
+import org.xp2p.testkit.RealTools;
 
 /**
  * The chunker's output judged by real tools: ffprobe/ffmpeg must demux and decode it without a

@@ -1,5 +1,6 @@
 package org.xp2p.host;
 
+import org.xp2p.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package org.xp2p.host;
 
+import org.xp2p.testkit.JettyBase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xp2p.dist.JettyBase;
+import org.xp2p.testkit.JettyBase;
 
 /**
  * The WAR dropped into a stock Jetty 12.1 distribution, started as its own process: once with the

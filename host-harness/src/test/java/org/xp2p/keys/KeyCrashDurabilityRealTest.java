@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.HostProcess;
-import org.xp2p.host.Poll;
+import org.xp2p.testkit.Poll;
 
 /**
  * A 200 from {@code POST /code} means the key survives {@code kill -9} of the host: the host runs

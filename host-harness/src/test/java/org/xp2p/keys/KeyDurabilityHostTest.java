@@ -1,5 +1,7 @@
 package org.xp2p.keys;
 
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,12 +84,7 @@ class KeyDurabilityHostTest {
         assertError(http.post(), 503, "unavailable");
 
         h2 = Server.createTcpServer("-tcpPort", String.valueOf(port), "-baseDir", data.toString(), "-ifNotExists").start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        int status;
-        do {
-            status = http.get(code).statusCode();
-        } while (status != 200 && System.nanoTime() < deadline);
-        assertEquals(200, status, "the pool reconnects once the database is back");
+        Poll.await("the pool reconnects once the database is back", 20_000, () -> http.get(code).statusCode() == 200);
     }
 
     @Test
@@ -105,11 +102,7 @@ class KeyDurabilityHostTest {
         try (Connection c = h2DataSource(url).getConnection()) {
             assertEquals(6, count(c));
             clock.advance(Duration.ofSeconds(31));   // the first five expired, the last one has 29 s left
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (count(c) > 1 && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);   // poll pacing
-            }
-            assertEquals(1, count(c));
+            Poll.await("the five expired rows purged", 20_000, () -> count(c) == 1);
         }
         assertEquals(200, http.get(live).statusCode());
     }

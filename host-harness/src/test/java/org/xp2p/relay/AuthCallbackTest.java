@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.testkit.RawHttp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.testkit.FlvStreamReader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.IssuedCode;
-import org.xp2p.host.RealTools;
+import org.xp2p.testkit.RealTools;
 
 /** A viewer presenting a code gets AES-256-GCM records (docs/PROTOCOL.md section 5). */
 class EncryptedStreamTest {

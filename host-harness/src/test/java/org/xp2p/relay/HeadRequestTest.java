@@ -3,7 +3,7 @@ package org.xp2p.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.xp2p.host.Poll.await;
+import static org.xp2p.testkit.Poll.await;
 
 import java.io.IOException;
 import java.io.InputStream;

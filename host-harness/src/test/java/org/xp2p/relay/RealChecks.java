@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.xp2p.host.RealTools;
+import org.xp2p.testkit.RealTools;
 
 /**
  * What independent tools say about a relayed capture: ffprobe's streams, packets and frame side

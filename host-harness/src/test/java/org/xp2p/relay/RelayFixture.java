@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xp2p.host.Host;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.ReplayOrigin;
 
 /** Shared plumbing of the relay tests: a replay origin, a host in front of it, HTTP helpers. */
 final class RelayFixture implements AutoCloseable {

@@ -1,8 +1,9 @@
 package org.xp2p.relay;
 
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.FlvStreamReader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.xp2p.flv.AnnexB;
 import org.xp2p.flv.FlvReader;
 import org.xp2p.host.Host;
-import org.xp2p.host.RealTools;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.RealTools;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * The relayed stream judged by real tools (issue "live relay", section "Real components"): what
@@ -108,19 +108,12 @@ class RelayRealToolsTest {
     private void awaitChunks(String streamId, int chunks, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         Pattern field = Pattern.compile("\"chunks\":(\\d+)");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
+        Poll.await("stream " + streamId + " to close " + chunks + " chunks", timeout.toMillis(), () -> {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(relayed("/xp2p/streams?xresid=" + streamId))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            last = r.statusCode() + " " + r.body();
             Matcher m = field.matcher(r.body());
-            if (r.statusCode() == 200 && m.find() && Long.parseLong(m.group(1)) >= chunks) {
-                return;
-            }
-            LockSupport.parkNanos(50_000_000L);
-        }
-        fail("stream " + streamId + " did not close " + chunks + " chunks within " + timeout.toMillis() + " ms: " + last);
+            return r.statusCode() == 200 && m.find() && Long.parseLong(m.group(1)) >= chunks;
+        });
     }
 
     /** Markers are numbered one after another within one epoch, the epoch the response announced. */

@@ -1,9 +1,12 @@
 package org.xp2p.relay;
 
+import org.xp2p.testkit.ReplayOrigin;
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.FlvStreamReader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.xp2p.host.Poll.await;
+import static org.xp2p.testkit.Poll.await;
 
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -199,7 +202,7 @@ class RelayTest {
                     firstEpoch = mark.get().epoch();
                 } else if (!restarted && mark.get().seq() >= 2) {
                     fx.origin.close();
-                    fx.origin = new org.xp2p.host.origin.ReplayOrigin(RelayFixture.demoRecording(), port);
+                    fx.origin = new org.xp2p.testkit.ReplayOrigin(RelayFixture.demoRecording(), port);
                     restarted = true;
                 } else if (restarted && mark.get().epoch() != firstEpoch) {
                     assertTrue(mark.get().keyframe(), "a new epoch starts with a keyframe chunk");

@@ -2,7 +2,7 @@ package org.xp2p.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.xp2p.host.Poll.await;
+import static org.xp2p.testkit.Poll.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

@@ -1,8 +1,10 @@
 package org.xp2p.relay;
 
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.FlvStreamReader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.xp2p.host.Poll.await;
+import static org.xp2p.testkit.Poll.await;
 
 import java.io.InputStream;
 import java.io.OutputStream;

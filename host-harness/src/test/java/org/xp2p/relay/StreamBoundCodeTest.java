@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.testkit.RawHttp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,32 @@ class StreamBoundCodeTest {
             assertTrue(a.body().contains("\"error\":\"code_other_stream\""), target + ": " + a.body());
         }
         assertEquals(1, fx.origin.totalConnections(), "refused requests reach no origin");
+    }
+
+    @Test
+    void aBoundCodeKeepsItsStreamThroughAKeyBase(@TempDir Path keyData) throws Exception {
+        // node A issues; this node (-k A) only looks keys up, and must keep A's binding
+        try (org.xp2p.host.Host keys = org.xp2p.host.Host.builder().port(0).setting("xp2p.data", keyData).build().start()) {
+            fx.start(data, Map.of("xp2p.keyBase", keys.baseUri() + "/code/"));
+            RawHttp.Answer issued = RawHttp.request(keys.port(), "POST", "/code?xresid=live/cam1");
+            Matcher m = Pattern.compile("\"code\":\"([0-9a-f-]{36})\"").matcher(issued.body());
+            assertTrue(m.find(), issued.body());
+            String code = m.group(1);
+            RawHttp.Answer onA = RawHttp.request(keys.port(), "GET", "/code/" + code);
+            assertTrue(onA.body().contains("\"xresid\":\"live/cam1\""), onA.body());
+
+            assertEquals(200, raw("GET", "/live/cam1.flv?code=" + code).status());
+            for (String target : new String[] {"/live/cam2.flv?code=", "/live/cam2.flv?xp2p=init&code="}) {
+                RawHttp.Answer a = raw("GET", target + code);
+                assertEquals(403, a.status(), target + ": " + a);
+                assertTrue(a.body().contains("\"error\":\"code_other_stream\""), target + ": " + a.body());
+            }
+            // an unbound code from A still opens any stream here
+            Matcher any = Pattern.compile("\"code\":\"([0-9a-f-]{36})\"")
+                    .matcher(RawHttp.request(keys.port(), "POST", "/code").body());
+            assertTrue(any.find());
+            assertEquals(200, raw("GET", "/live/cam2.flv?code=" + any.group(1)).status());
+        }
     }
 
     @Test

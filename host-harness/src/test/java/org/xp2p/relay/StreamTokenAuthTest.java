@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.testkit.RawHttp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xp2p.host.Poll;
+import org.xp2p.testkit.Poll;
 
 /**
  * {@code xp2p.auth.mode=token} on a real host, over raw HTTP: signed URLs for the stream, init and

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.flv.ChunkMark;
 import org.xp2p.flv.SeiMarker;
 import org.xp2p.host.Host;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * The digests a room receives over signalling describe, byte for byte, the chunks the real relay

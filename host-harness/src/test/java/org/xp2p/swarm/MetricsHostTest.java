@@ -24,8 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
-import org.xp2p.host.Poll;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * {@code /xp2p/metrics} on a real embedded host (docs/PROTOCOL.md section 2.5): watching a stream,
@@ -114,9 +114,9 @@ class MetricsHostTest {
         peer.send("{\"v\":1,\"type\":\"stats\",\"room\":\"cam7\",\"p2pBytes\":1000,\"cdnBytes\":3000,\"uploadBytes\":500}");
         peer.send("{\"v\":1,\"type\":\"stats\",\"room\":\"cam7\",\"p2pBytes\":1500,\"cdnBytes\":3000,\"uploadBytes\":700}");
         peer.send("{\"v\":1,\"type\":\"stats\",\"room\":\"cam7\",\"p2pBytes\":10}");
-        assertEquals("bad-stats", peer.expect("error").get("code"));
+        assertEquals("bad_stats", peer.expect("error").get("code"));
         peer.send("not json");
-        assertEquals("bad-json", peer.expect("error").get("code"));
+        assertEquals("bad_json", peer.expect("error").get("code"));
         Map<String, Double> swarm = scrape(host);
         assertEquals(1500.0, v(swarm, "xp2p_swarm_peer_p2p_bytes_total"));
         assertEquals(3000.0, v(swarm, "xp2p_swarm_peer_cdn_bytes_total"));
@@ -124,8 +124,8 @@ class MetricsHostTest {
         assertEquals(1.0, v(swarm, "xp2p_swarm_messages_total{type=\"join\"}"));
         assertEquals(3.0, v(swarm, "xp2p_swarm_messages_total{type=\"stats\"}"));
         assertEquals(1.0, v(swarm, "xp2p_swarm_messages_total{type=\"invalid\"}"));
-        assertEquals(1.0, v(swarm, "xp2p_swarm_refusals_total{code=\"bad-stats\"}"));
-        assertEquals(1.0, v(swarm, "xp2p_swarm_refusals_total{code=\"bad-json\"}"));
+        assertEquals(1.0, v(swarm, "xp2p_swarm_refusals_total{code=\"bad_stats\"}"));
+        assertEquals(1.0, v(swarm, "xp2p_swarm_refusals_total{code=\"bad_json\"}"));
         assertEquals(1.0, v(swarm, "xp2p_swarm_join_seconds_count"));
         assertEquals(1.0, v(swarm, "xp2p_swarm_peers"));
         assertTrue(v(swarm, "xp2p_swarm_rooms") >= 1.0);

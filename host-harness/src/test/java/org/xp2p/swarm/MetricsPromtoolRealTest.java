@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.Host;
-import org.xp2p.host.RealTools;
+import org.xp2p.testkit.RealTools;
 
 /** {@code promtool check metrics} (Debian package prometheus) accepts a scrape of {@code /xp2p/metrics}. */
 @Tag("real")
@@ -40,7 +40,7 @@ class MetricsPromtoolRealTest {
             peer.join("cam1", true, 2, null);
             peer.send("{\"v\":1,\"type\":\"stats\",\"p2pBytes\":5,\"cdnBytes\":7}");
             peer.send("{\"v\":1,\"type\":\"nope\"}");
-            assertEquals("unknown-type", peer.expect("error").get("code"));
+            assertEquals("unknown_type", peer.expect("error").get("code"));
             HttpResponse<String> r = SignalClient.HTTP.send(HttpRequest.newBuilder(
                     URI.create(host.baseUri() + "/xp2p/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -53,7 +53,7 @@ class MetricsPromtoolRealTest {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "promtool timed out");
             assertEquals(0, p.exitValue(), "promtool check metrics:\n" + out + "\nscrape:\n" + r.body());
             assertTrue(out.isBlank(), out);
-            assertTrue(r.body().contains("xp2p_swarm_refusals_total{code=\"unknown-type\"} 1.0"), r.body());
+            assertTrue(r.body().contains("xp2p_swarm_refusals_total{code=\"unknown_type\"} 1.0"), r.body());
         }
     }
 }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xp2p.host.IssuedCode;
 import org.xp2p.host.Host;
-import org.xp2p.host.Poll;
-import org.xp2p.host.origin.ReplayOrigin;
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * Rooms made only of signalling peers, with no http-flv viewer at all: the join pulls the stream,
@@ -173,7 +173,7 @@ class PeersOnlyRoomTest {
         assertEquals(CONTEXT + "/live/po8.flv?xp2p=init", plain.get("init"));
 
         third.send("{\"v\":1,\"type\":\"join\",\"room\":\"x1\",\"stream\":\"/live/../x.flv\"}");
-        assertEquals("bad-field", third.expect("error").get("code"));
+        assertEquals("bad_field", third.expect("error").get("code"));
     }
 
     @Test
@@ -385,11 +385,11 @@ class PeersOnlyRoomTest {
         SignalClient refused = client();
         refused.send("{\"v\":1,\"type\":\"join\",\"room\":\"live/req\"}");
         Map<String, Object> error = refused.expect("error");
-        assertEquals("auth-required", error.get("code"));
+        assertEquals("auth_required", error.get("code"));
         assertEquals(1008, refused.awaitClose());
         SignalClient wrong = client();
         wrong.send("{\"v\":1,\"type\":\"join\",\"room\":\"live/req\",\"code\":\"" + UUID.randomUUID() + "\"}");
-        assertEquals("auth-failed", wrong.expect("error").get("code"));
+        assertEquals("auth_failed", wrong.expect("error").get("code"));
         assertEquals(0, origin.totalConnections(), "refused joins pull nothing");
 
         SignalClient peer = client();

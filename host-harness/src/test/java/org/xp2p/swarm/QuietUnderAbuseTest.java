@@ -22,7 +22,7 @@ import org.xp2p.host.Host;
 
 /**
  * Events any client can cause are logged at DEBUG or, when an operator should hear of them, as
- * rate-limited warnings: 1,000 bad signalling messages, 1,000 bad stream paths and 50 refused
+ * rate_limited warnings: 1,000 bad signalling messages, 1,000 bad stream paths and 50 refused
  * joins leave only a few lines at INFO and above.
  */
 class QuietUnderAbuseTest {
@@ -101,7 +101,7 @@ class QuietUnderAbuseTest {
         for (int i = 0; i < 50; i++) {
             SignalClient late = client();
             late.send("{\"v\":1,\"type\":\"join\",\"room\":\"full\"}");
-            assertEquals("room-full", late.expect("error").get("code"));
+            assertEquals("room_full", late.expect("error").get("code"));
             late.close();
         }
         // bad stream paths

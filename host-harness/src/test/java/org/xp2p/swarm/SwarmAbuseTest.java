@@ -58,7 +58,7 @@ class SwarmAbuseTest {
         otherRoom.roundTrip();
         sameRoom.roundTrip();
         otherRoom.send("{\"v\":1,\"type\":\"offer\",\"to\":\"" + sameRoom.peerId + "\",\"data\":{}}");
-        assertEquals("not-in-room", otherRoom.expect("error").get("code"));
+        assertEquals("not_in_room", otherRoom.expect("error").get("code"));
     }
 
     @Test
@@ -85,11 +85,11 @@ class SwarmAbuseTest {
         other.join("cam2", true, 2, null);
         SignalClient late = client(null);
         late.send("{\"v\":1,\"type\":\"join\",\"room\":\"cam1\"}");
-        assertEquals("room-full", late.expect("error").get("code"));
+        assertEquals("room_full", late.expect("error").get("code"));
         assertEquals(1013, late.awaitClose());
         SignalClient third = client(null);
         SignalClient fourth = client(null);
-        assertEquals("node-full", fourth.expect("error").get("code"));
+        assertEquals("node_full", fourth.expect("error").get("code"));
         assertEquals(1013, fourth.awaitClose());
         third.roundTrip();
         assertBystandersFine(same, other);
@@ -105,7 +105,7 @@ class SwarmAbuseTest {
         SignalClient binary = client(null);
         binary.join("cam1", true, 2, null);
         binary.sendBinary(new byte[] {1, 2, 3});
-        assertEquals("binary-unsupported", binary.expect("error").get("code"));
+        assertEquals("binary_unsupported", binary.expect("error").get("code"));
         assertEquals(1003, binary.awaitClose());
         assertBystandersFine(same, other);
     }
@@ -121,7 +121,7 @@ class SwarmAbuseTest {
         // the burst plus one, back to back, then the flooder stops writing: writing on after the
         // server's close would only race the TCP teardown (a reset discards unread data), not test the server
         flood.sendRepeatedly("{\"v\":1,\"type\":\"ping\"}", 6);
-        assertEquals("rate-limited", flood.expect("error").get("code"));
+        assertEquals("rate_limited", flood.expect("error").get("code"));
         assertEquals(1008, flood.awaitClose());
         assertTrue(flood.received("pong").size() <= 5, "no more than the burst was served");
         assertBystandersFine(same, other);
@@ -132,18 +132,21 @@ class SwarmAbuseTest {
         start("xp2p.swarm.auth", "none");
         SignalClient c = client(null);
         String[][] cases = {
-            {"{not json", "bad-json"},
-            {"[1,2]", "bad-json"},
-            {"{\"v\":1,\"type\":\"ping\"} trailing", "bad-json"},
-            {"{\"v\":1,\"type\":\"join\",\"room\":\"a\",\"room\":\"b\"}", "bad-json"},
-            {"{\"v\":1,\"type\":\"ping\",\"x\":" + "[".repeat(40) + "]".repeat(40) + "}", "bad-json"},
-            {"{\"v\":2,\"type\":\"ping\"}", "unsupported-version"},
-            {"{\"type\":\"ping\"}", "unsupported-version"},
-            {"{\"v\":1}", "bad-field"},
-            {"{\"v\":1,\"type\":\"fly\"}", "unknown-type"},
-            {"{\"v\":1,\"type\":\"join\",\"room\":\"cam1\",\"slots\":\"many\"}", "bad-field"},
-            {"{\"v\":1,\"type\":\"join\",\"room\":\"cam1\",\"network\":\"carrier-pigeon\"}", "bad-field"},
-            {"{\"v\":1,\"type\":\"offer\",\"to\":\"x\",\"data\":{}}", "not-joined"},
+            {"{not json", "bad_json"},
+            {"[1,2]", "bad_json"},
+            {"{\"v\":1,\"type\":\"ping\"} trailing", "bad_json"},
+            {"{\"v\":1,\"type\":\"join\",\"room\":\"a\",\"room\":\"b\"}", "bad_json"},
+            {"{\"v\":1,\"type\":\"ping\",\"x\":" + "[".repeat(40) + "]".repeat(40) + "}", "bad_json"},
+            {"{\"v\":2,\"type\":\"ping\"}", "unsupported_version"},
+            {"{\"type\":\"ping\"}", "unsupported_version"},
+            {"{\"v\":\"1\",\"type\":\"ping\"}", "unsupported_version"},
+            {"{\"v\":1.0,\"type\":\"ping\"}", "unsupported_version"},
+            {"{\"v\":99999999999,\"type\":\"ping\"}", "unsupported_version"},
+            {"{\"v\":1}", "bad_field"},
+            {"{\"v\":1,\"type\":\"fly\"}", "unknown_type"},
+            {"{\"v\":1,\"type\":\"join\",\"room\":\"cam1\",\"slots\":\"many\"}", "bad_field"},
+            {"{\"v\":1,\"type\":\"join\",\"room\":\"cam1\",\"network\":\"carrier-pigeon\"}", "bad_field"},
+            {"{\"v\":1,\"type\":\"offer\",\"to\":\"x\",\"data\":{}}", "not_joined"},
         };
         for (String[] bad : cases) {
             c.send(bad[0]);
@@ -177,22 +180,22 @@ class SwarmAbuseTest {
         SignalClient anonymous = client(null);
         anonymous.send("{\"v\":1,\"type\":\"join\",\"room\":\"cam1\"}");
         Map<String, Object> error = anonymous.expect("error");
-        assertEquals("auth-required", error.get("code"));
+        assertEquals("auth_required", error.get("code"));
         assertEquals("join", error.get("ref"));
         assertEquals(1008, anonymous.awaitClose());
 
         SignalClient forged = client(null);
         forged.send("{\"v\":1,\"type\":\"join\",\"room\":\"cam1\",\"token\":\"" + token("cam2", System.currentTimeMillis() / 1000 + 600) + "\"}");
-        assertEquals("auth-failed", forged.expect("error").get("code"));
+        assertEquals("auth_failed", forged.expect("error").get("code"));
         assertEquals(1008, forged.awaitClose());
 
         SignalClient expired = client(null);
         expired.send("{\"v\":1,\"type\":\"join\",\"room\":\"cam1\",\"token\":\"" + token("cam1", System.currentTimeMillis() / 1000 - 5) + "\"}");
-        assertEquals("auth-failed", expired.expect("error").get("code"));
+        assertEquals("auth_failed", expired.expect("error").get("code"));
 
         SignalClient badCode = client(null);
         badCode.send("{\"v\":1,\"type\":\"join\",\"room\":\"cam1\",\"code\":\"no-such-code\"}");
-        assertEquals("auth-failed", badCode.expect("error").get("code"));
+        assertEquals("auth_failed", badCode.expect("error").get("code"));
 
         member.roundTrip();
         assertEquals(List.of(), member.received("children"), "refused peers never entered the tree");
@@ -218,7 +221,7 @@ class SwarmAbuseTest {
             sender.send("{\"v\":1,\"type\":\"offer\",\"to\":\"" + slow.peerId + "\",\"data\":{\"sdp\":\"" + payload + "\"}}");
             sent++;
         }
-        assertEquals("unknown-peer", sender.expect("error").get("code"), "slow peer dropped after " + sent + " messages");
+        assertEquals("unknown_peer", sender.expect("error").get("code"), "slow peer dropped after " + sent + " messages");
         assertEquals(200, statusOf("/xp2p/rooms/cam1"));
         assertEquals(404, roomHasPeer("cam1", slow.peerId), "the room view no longer lists the slow peer");
 

@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -96,17 +97,17 @@ class SwarmSignallingTest {
 
         x.send("{\"v\":1,\"type\":\"offer\",\"to\":\"" + a.peerId + "\",\"data\":{\"sdp\":\"evil\"}}");
         Map<String, Object> refused = x.expect("error");
-        assertEquals("not-in-room", refused.get("code"));
+        assertEquals("not_in_room", refused.get("code"));
         assertEquals("offer", refused.get("ref"));
         x.send("{\"v\":1,\"type\":\"offer\",\"to\":\"nobody\",\"data\":{}}");
-        assertEquals("unknown-peer", x.expect("error").get("code"));
+        assertEquals("unknown_peer", x.expect("error").get("code"));
         x.send("{\"v\":1,\"type\":\"offer\",\"room\":\"cam1\",\"to\":\"" + a.peerId + "\",\"data\":{}}");
-        assertEquals("not-joined", x.expect("error").get("code"));
+        assertEquals("not_joined", x.expect("error").get("code"));
 
         a.roundTrip();
         assertEquals(List.of(), a.received("offer"), "nothing crossed rooms");
         x.send("{\"v\":1,\"type\":\"join\",\"room\":\"../etc\"}");
-        assertEquals("bad-room", x.expect("error").get("code"));
+        assertEquals("bad_room", x.expect("error").get("code"));
     }
 
     @Test
@@ -121,7 +122,7 @@ class SwarmSignallingTest {
         b.send("{\"v\":1,\"type\":\"stats\",\"p2pBytes\":1000,\"cdnBytes\":0,\"uploadBytes\":0,\"stalls\":1}");
         c.send("{\"v\":1,\"type\":\"stats\",\"p2pBytes\":2000,\"cdnBytes\":0,\"uploadBytes\":0,\"stalls\":0}");
         c.send("{\"v\":1,\"type\":\"stats\",\"p2pBytes\":1500,\"cdnBytes\":0}");
-        assertEquals("bad-stats", c.expect("error").get("code"), "counters never go backwards");
+        assertEquals("bad_stats", c.expect("error").get("code"), "counters never go backwards");
         a.roundTrip();
         b.roundTrip();
         c.roundTrip();
@@ -137,13 +138,13 @@ class SwarmSignallingTest {
 
         // a departed peer's bytes still count for the room
         c.close();
-        assertEquals(0, pollUntil(() -> ((Long) SignalClient.parse(get("/stat?xresid=cam9").body()).get("peers")) == 2L));
+        Poll.await("two peers in /stat", 10_000, () -> ((Long) SignalClient.parse(get("/stat?xresid=cam9").body()).get("peers")) == 2L);
         assertEquals(Map.of("p2pBytes", 3000L, "cdnBytes", 5000L, "uploadBytes", 3000L),
                 SignalClient.parse(get("/stat?xresid=cam9").body()).get("flow"));
 
         HttpResponse<String> unknown = get("/stat?xresid=nope");
         assertEquals(404, unknown.statusCode());
-        assertEquals("unknown-room", SignalClient.parse(unknown.body()).get("error"));
+        assertEquals("unknown_room", SignalClient.parse(unknown.body()).get("error"));
         assertEquals(400, get("/stat").statusCode());
 
         Map<String, Object> view = SignalClient.parse(get("/xp2p/rooms/cam9").body());
@@ -169,22 +170,5 @@ class SwarmSignallingTest {
     private HttpResponse<String> get(String path) throws Exception {
         return SignalClient.HTTP.send(HttpRequest.newBuilder(URI.create(host.baseUri() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    /** Polls until the check holds (bounded: 10 s); returns 0 when it did. */
-    static int pollUntil(Check check) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return 0;
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-        return 1;
     }
 }

@@ -1,5 +1,6 @@
 package org.xp2p.affinity;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -95,7 +96,7 @@ public final class AffinityFilter extends HttpFilter {
         LOG.debug("stream {}: owner is {}, redirecting ({}) to {}", stream, owner, config.redirectStatus(), location);
         res.setHeader("Location", location);
         res.setHeader(OWNER_HEADER, owner.id());
-        JsonResponse.send(res, config.redirectStatus(), "{\"redirect\":" + JsonResponse.quote(location) + "}");
+        JsonResponse.send(res, config.redirectStatus(), Json.object().put("redirect", location).end());
     }
 
     private static boolean hopped(HttpServletRequest req, String query) {

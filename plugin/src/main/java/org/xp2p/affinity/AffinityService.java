@@ -3,7 +3,6 @@ package org.xp2p.affinity;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -23,33 +22,22 @@ import org.xp2p.store.Database;
 public final class AffinityService implements AutoCloseable {
     public static final String DATA_SOURCE_ATTRIBUTE = "xp2p.cluster.dataSource";
     public static final String FILTER_NAME = "xp2p-affinity";
-    /**
-     * Context attribute holding the started service, for features whose requests never pass the
-     * filter: in Jetty a WebSocket upgrade to a registered endpoint is taken by the container's own
-     * upgrade filter, which it puts before every webapp filter, so the signalling endpoint must ask
-     * {@link #redirectFor} itself during its handshake.
-     */
-    public static final String CONTEXT_ATTRIBUTE = "org.xp2p.affinity.AffinityService";
 
     private static final Logger LOG = LoggerFactory.getLogger(AffinityService.class);
 
     private final Membership membership;
     private final OwnerProxy proxy;
-    private final OwnerChoice choice;
 
-    private AffinityService(Membership membership, OwnerProxy proxy, OwnerChoice choice) {
+    private AffinityService(Membership membership, OwnerProxy proxy) {
         this.membership = membership;
         this.proxy = proxy;
-        this.choice = choice;
     }
 
     public static AffinityService start(ServletContext ctx, Settings settings, Database db, Clock clock) {
         Optional<ClusterSettings> configured = ClusterSettings.from(settings);
         if (configured.isEmpty()) {
             LOG.info("cluster affinity off: no {} configured, this node serves every stream", ClusterSettings.NODES);
-            AffinityService off = new AffinityService(null, null, null);
-            ctx.setAttribute(CONTEXT_ATTRIBUTE, off);
-            return off;
+            return new AffinityService(null, null);
         }
         ClusterSettings config = configured.get();
         Membership membership = config.membership().equals("database")
@@ -75,32 +63,7 @@ public final class AffinityService implements AutoCloseable {
         LOG.info("cluster affinity on: node {} ({} membership, {} mode, {} hash, redirect {}), live members {}",
                 config.self(), config.membership(), config.mode(), config.hash(), config.redirectStatus(),
                 membership.live());
-        AffinityService service = new AffinityService(membership, proxy, choice);
-        ctx.setAttribute(CONTEXT_ATTRIBUTE, service);
-        return service;
-    }
-
-    /** The live members as this node sees them (base URLs), empty when no cluster is configured; for ops. */
-    public List<String> liveMembers() {
-        return membership == null ? List.of() : membership.live().stream().map(ClusterNode::id).toList();
-    }
-
-    /**
-     * Where a request for a stream must go instead of this node: the owner's absolute URL with the
-     * same path and query, or empty when this node may serve it (it owns the stream, no cluster is
-     * configured, the request names no stream, or no member is live).
-     *
-     * @param rawPath  the raw request path inside the context
-     * @param rawQuery the raw query, or null
-     */
-    public Optional<String> redirectFor(String rawPath, String rawQuery) {
-        if (membership == null) {
-            return Optional.empty();
-        }
-        return StreamKey.of(rawPath, rawQuery)
-                .flatMap(stream -> choice.owner(stream, membership.live()))
-                .filter(owner -> !owner.equals(membership.self()))
-                .map(owner -> owner.urlFor(rawPath, rawQuery));
+        return new AffinityService(membership, proxy);
     }
 
     private static DataSource dataSource(ServletContext ctx, Database db) {

@@ -1,5 +1,6 @@
 package org.xp2p.affinity;
 
+import org.xp2p.common.NamedThreads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,11 +64,7 @@ public final class DatabaseMembership implements Membership {
         this.windowMillis = heartbeatMillis * missedBeats;
         this.clock = clock;
         this.view = new View(List.of(), clock.millis());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "xp2p-cluster-membership");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.single("xp2p-cluster-membership"));
     }
 
     /** Beats once synchronously (so this node is in its own view when start returns), then every heartbeat. */

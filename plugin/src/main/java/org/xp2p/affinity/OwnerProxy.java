@@ -1,5 +1,6 @@
 package org.xp2p.affinity;
 
+import org.xp2p.common.NamedThreads;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.log.WarnLimiter;
@@ -56,12 +56,7 @@ public final class OwnerProxy implements AutoCloseable {
         this.self = self;
         this.permits = new Semaphore(maxStreams);
         this.timeout = Duration.ofMillis(connectTimeoutMillis);
-        AtomicInteger n = new AtomicInteger();
-        this.copiers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "xp2p-cluster-proxy-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.copiers = Executors.newCachedThreadPool(NamedThreads.numbered("xp2p-cluster-proxy"));
         this.client = HttpClients.build(HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)

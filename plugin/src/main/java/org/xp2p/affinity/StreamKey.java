@@ -1,5 +1,6 @@
 package org.xp2p.affinity;
 
+import org.xp2p.common.Paths;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -13,9 +14,6 @@ import org.xp2p.relay.StreamAddress;
  * stream and may be served by any node.
  */
 public final class StreamKey {
-    public static final String STAT_PATH = "/stat";
-    public static final String SIGNAL_PATH = "/xp2p/signal";
-    public static final String STREAM_STATS_PATH = "/xp2p/streams";
 
     private StreamKey() {
     }
@@ -37,7 +35,7 @@ public final class StreamKey {
                 return Optional.empty();
             }
         }
-        if (rawPath.equals(STAT_PATH) || rawPath.equals(SIGNAL_PATH) || rawPath.equals(STREAM_STATS_PATH)) {
+        if (rawPath.equals(Paths.STAT) || rawPath.equals(Paths.SIGNAL) || rawPath.equals(Paths.STREAM_STATS)) {
             return parameter(rawQuery, "xresid");
         }
         return Optional.empty();

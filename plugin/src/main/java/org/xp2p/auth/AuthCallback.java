@@ -1,5 +1,7 @@
 package org.xp2p.auth;
 
+import org.xp2p.common.Json;
+import org.xp2p.common.NamedThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,12 +53,7 @@ final class AuthCallback implements AutoCloseable {
         this.timeout = Duration.ofMillis(timeoutMillis);
         this.cacheNanos = cacheSeconds * 1_000_000_000L;
         this.nanos = nanos;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "xp2p-auth-callback-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newFixedThreadPool(2, NamedThreads.numbered("xp2p-auth-callback"));
         this.client = HttpClients.build(HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(timeout)
@@ -82,20 +78,19 @@ final class AuthCallback implements AutoCloseable {
     }
 
     private Verdict call(StreamAuth.Action action, String stream, String clientAddress, String code, String token) {
-        StringBuilder body = new StringBuilder(128)
-                .append("{\"action\":").append(JsonResponse.quote(action.name().toLowerCase(java.util.Locale.ROOT)))
-                .append(",\"stream\":").append(JsonResponse.quote(stream))
-                .append(",\"client\":").append(clientAddress == null ? "null" : JsonResponse.quote(clientAddress));
+        Json body = Json.object()
+                .put("action", action.name().toLowerCase(java.util.Locale.ROOT))
+                .put("stream", stream)
+                .put("client", clientAddress);
         if (code != null) {
-            body.append(",\"code\":").append(JsonResponse.quote(code));
+            body.put("code", code);
         }
         if (token != null) {
-            body.append(",\"token\":").append(JsonResponse.quote(token));
+            body.put("token", token);
         }
-        body.append('}');
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/json; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body.end(), StandardCharsets.UTF_8)).build();
         try {
             // sendAsync + bounded get: the request timeout does not cover every stage of a slow answer
             HttpResponse<Void> response = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())

@@ -74,11 +74,6 @@ public final class Nal {
         return codec == VideoPacket.Codec.HEVC ? type <= 31 : type >= 1 && type <= 5;
     }
 
-    /** Whether the type is a parameter set (H.264 SPS 7 / PPS 8; H.265 VPS 32 / SPS 33 / PPS 34). */
-    public static boolean isParameterSet(VideoPacket.Codec codec, int type) {
-        return codec == VideoPacket.Codec.HEVC ? type >= 32 && type <= 34 : type == 7 || type == 8;
-    }
-
     /**
      * RBSP to NAL payload: inserts {@code 0x03} after every two zero bytes that are followed by a
      * byte {@code <= 0x03}. Bytes before {@code from} (the NAL header) are copied unchanged.

@@ -1,9 +1,9 @@
 package org.xp2p.http;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 
 /**
  * How every xp2p HTTP endpoint answers with JSON: {@code application/json; charset=utf-8},
@@ -33,32 +33,9 @@ public final class JsonResponse {
         }
         try {
             resp.resetBuffer();
-            send(resp, status, "{\"error\":" + quote(code) + ",\"message\":" + quote(message) + "}");
+            send(resp, status, Json.httpError(code, message));
         } catch (IOException | IllegalStateException e) {
             // the client went away; nothing left to tell it
         }
-    }
-
-    /** A JSON string literal. */
-    public static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        b.append("\\u").append(HexFormat.of().toHexDigits((short) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

@@ -1,5 +1,6 @@
 package org.xp2p.keys;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -133,9 +134,9 @@ final class CodeServlet extends HttpServlet {
             error(resp, 404, "not_found", "malformed code: a code is a UUID like 123e4567-e89b-12d3-a456-426614174000");
             return;
         }
-        Optional<byte[]> key;
+        Optional<KeyLookup.Found> key;
         try {
-            key = lookup.find(code);
+            key = lookup.lookup(code);
         } catch (KeyStoreUnavailableException e) {
             unavailable(resp, "GET /code/" + code, e);
             return;
@@ -144,7 +145,13 @@ final class CodeServlet extends HttpServlet {
             error(resp, 404, "not_found", "unknown or expired code");
             return;
         }
-        json(resp, 200, Map.of("key", HexFormat.of().formatHex(key.get())));
+        // a bound code names its stream, so a node using this one as its key base (-k) keeps the binding
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("key", HexFormat.of().formatHex(key.get().key()));
+        if (key.get().stream() != null) {
+            body.put("xresid", key.get().stream());
+        }
+        json(resp, 200, body);
     }
 
     private static void unavailable(HttpServletResponse resp, String what, KeyStoreUnavailableException e)
@@ -160,13 +167,10 @@ final class CodeServlet extends HttpServlet {
     }
 
     private static void error(HttpServletResponse resp, int status, String error, String message) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", error);
-        body.put("message", message);
-        json(resp, status, body);
+        JsonResponse.send(resp, status, Json.httpError(error, message));
     }
 
     private static void json(HttpServletResponse resp, int status, Map<String, ?> body) throws IOException {
-        JsonResponse.send(resp, status, FlatJson.write(body));
+        JsonResponse.send(resp, status, Json.flat(body));
     }
 }

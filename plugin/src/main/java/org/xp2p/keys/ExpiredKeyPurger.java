@@ -1,5 +1,6 @@
 package org.xp2p.keys;
 
+import org.xp2p.common.NamedThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,11 +28,7 @@ public final class ExpiredKeyPurger implements AutoCloseable {
     private ExpiredKeyPurger(JdbcKeyStore store, int batch) {
         this.store = store;
         this.batch = batch;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, THREAD_NAME);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadScheduledExecutor(NamedThreads.single(THREAD_NAME));
     }
 
     public static ExpiredKeyPurger start(JdbcKeyStore store, Duration interval, int batch) {

@@ -3,6 +3,7 @@ package org.xp2p.keys;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.xp2p.common.TokenBucket;
 
 /**
  * Per-client token buckets for {@code POST /code}: {@code burst} requests at once, refilled at
@@ -16,11 +17,11 @@ final class IssueRateLimiter {
     static final int MAX_CLIENTS = 10_000;
 
     private final Clock clock;
-    private final double capacity;
-    private final double tokensPerMilli;
-    private final Map<String, Bucket> buckets = new LinkedHashMap<>(256, 0.75f, true) {
+    private final int ratePerMinute;
+    private final int burst;
+    private final Map<String, TokenBucket> buckets = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> eldest) {
             return size() > MAX_CLIENTS;
         }
     };
@@ -28,8 +29,8 @@ final class IssueRateLimiter {
     /** @param ratePerMinute 0 disables limiting */
     IssueRateLimiter(Clock clock, int ratePerMinute, int burst) {
         this.clock = clock;
-        this.capacity = burst;
-        this.tokensPerMilli = ratePerMinute / 60_000.0;
+        this.ratePerMinute = ratePerMinute;
+        this.burst = burst;
     }
 
     /**
@@ -38,30 +39,13 @@ final class IssueRateLimiter {
      * @return 0 when allowed, otherwise the whole seconds until a token is available (at least 1)
      */
     synchronized long acquire(String client) {
-        if (tokensPerMilli == 0) {
+        if (ratePerMinute == 0) {
             return 0;
         }
-        long now = clock.millis();
-        Bucket b = buckets.computeIfAbsent(client, c -> new Bucket(capacity, now));
-        long elapsed = Math.max(0, now - b.updated);
-        b.tokens = Math.min(capacity, b.tokens + elapsed * tokensPerMilli);
-        b.updated = now;
-        if (b.tokens >= 1) {
-            b.tokens -= 1;
-            return 0;
-        }
-        double missingMillis = (1 - b.tokens) / tokensPerMilli;
+        TokenBucket b = buckets.computeIfAbsent(client,
+                c -> new TokenBucket(ratePerMinute / 60.0, burst, () -> clock.millis() * 1_000_000L));
+        long waitNanos = b.take();
         // the epsilon keeps float noise (1000.0000001 ms) from adding a whole second
-        return Math.max(1, (long) Math.ceil(missingMillis / 1000.0 - 1e-6));
-    }
-
-    private static final class Bucket {
-        double tokens;
-        long updated;
-
-        Bucket(double tokens, long updated) {
-            this.tokens = tokens;
-            this.updated = updated;
-        }
+        return waitNanos == 0 ? 0 : Math.max(1, (long) Math.ceil(waitNanos / 1e9 - 1e-6));
     }
 }

@@ -1,5 +1,6 @@
 package org.xp2p.keys;
 
+import org.xp2p.common.Paths;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import java.time.Clock;
@@ -56,7 +57,7 @@ public final class KeyService implements AutoCloseable {
             if (reg == null) {
                 throw new IllegalStateException("xp2p keys: a servlet named " + SERVLET_NAME + " already exists");
             }
-            reg.addMapping("/code", "/code/*");
+            reg.addMapping(Paths.CODE, Paths.CODE + "/*");
             reg.setLoadOnStartup(1);
         } catch (RuntimeException e) {
             service.close();

@@ -1,5 +1,8 @@
 package org.xp2p.keys;
 
+import org.xp2p.relay.StreamAddress;
+import org.xp2p.common.Json;
+import org.xp2p.common.NamedThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Looks keys up in another key service ({@code xp2p.keyBase}, the original server's {@code -k}):
@@ -44,19 +46,14 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
     /** Test seam: runs when a caller has missed the cache and is about to wait for the key server. */
     Runnable awaitingAnswer = () -> { };
     /** The key server calls under way, one per code; removed when answered or failed. */
-    private final Map<String, CompletableFuture<Optional<byte[]>>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Optional<Found>>> inFlight = new ConcurrentHashMap<>();
 
     public RemoteKeyLookup(URI base, Clock clock, Duration cacheTime, int cacheSize, Duration timeout) {
         this.base = base;
         this.clock = clock;
         this.cacheTime = cacheTime;
         this.timeout = timeout;
-        AtomicInteger n = new AtomicInteger();
-        this.httpThreads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "xp2p-keys-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.httpThreads = Executors.newCachedThreadPool(NamedThreads.numbered("xp2p-keys-http"));
         this.client = HttpClients.build(HttpClient.newBuilder().connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads));
         this.cache = new LinkedHashMap<>(64, 0.75f, true) {
@@ -69,6 +66,16 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
 
     @Override
     public Optional<byte[]> find(String rawCode) {
+        return lookup(rawCode).map(Found::key);
+    }
+
+    /**
+     * The key and the stream its code is bound to, as the key server answers them
+     * ({@code {"key":"hex"[,"xresid":"R"]}}): a code issued with {@code POST /code?xresid=R} on the
+     * key server is valid on this node for stream R only.
+     */
+    @Override
+    public Optional<Found> lookup(String rawCode) {
         Optional<KeyCode> parsed = KeyCode.parse(rawCode);
         if (parsed.isEmpty()) {
             return Optional.empty();
@@ -78,25 +85,25 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
         synchronized (cache) {
             Cached hit = cache.get(code);
             if (hit != null && now.isBefore(hit.until())) {
-                return Optional.of(hit.key().clone());
+                return Optional.of(copy(hit.found()));
             }
             cache.remove(code);
         }
         // single flight: the first miss asks the key server, simultaneous misses wait for its answer
-        CompletableFuture<Optional<byte[]>> mine = new CompletableFuture<>();
-        CompletableFuture<Optional<byte[]>> flight = inFlight.putIfAbsent(code, mine);
+        CompletableFuture<Optional<Found>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<Found>> flight = inFlight.putIfAbsent(code, mine);
         awaitingAnswer.run();
         if (flight != null) {
-            return await(flight, code).map(byte[]::clone);
+            return await(flight, code).map(RemoteKeyLookup::copy);
         }
         try {
-            Optional<byte[]> fetched = fetch(code);
+            Optional<Found> fetched = fetch(code);
             if (fetched.isPresent() && !cacheTime.isZero()) {
                 synchronized (cache) {
-                    cache.put(code, new Cached(fetched.get().clone(), now.plus(cacheTime)));
+                    cache.put(code, new Cached(copy(fetched.get()), now.plus(cacheTime)));
                 }
             }
-            mine.complete(fetched.map(byte[]::clone));
+            mine.complete(fetched.map(RemoteKeyLookup::copy));
             return fetched;
         } catch (RuntimeException | Error e) {
             // not cached: the next miss asks again
@@ -107,7 +114,12 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
         }
     }
 
-    private static Optional<byte[]> await(CompletableFuture<Optional<byte[]>> flight, String code) {
+    /** Callers may scribble on the key bytes; the cache keeps its own. */
+    private static Found copy(Found f) {
+        return new Found(f.key().clone(), f.stream());
+    }
+
+    private static Optional<Found> await(CompletableFuture<Optional<Found>> flight, String code) {
         try {
             return flight.get();
         } catch (InterruptedException e) {
@@ -121,7 +133,7 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
         }
     }
 
-    private Optional<byte[]> fetch(String code) {
+    private Optional<Found> fetch(String code) {
         URI uri = URI.create(base.toString() + code);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Accept", "application/json").GET().build();
@@ -141,11 +153,16 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
             throw new KeyStoreUnavailableException("key service " + uri + " answered HTTP " + response.statusCode(), null);
         }
         try {
-            String hex = FlatJson.read(response.body()).get("key");
+            Map<String, String> body = Json.readFlat(response.body());
+            String hex = body.get("key");
             if (hex == null || hex.isEmpty() || hex.length() % 2 != 0) {
                 throw new IllegalArgumentException("no \"key\" with an even number of hex digits");
             }
-            return Optional.of(HexFormat.of().parseHex(hex));
+            String stream = body.get("xresid");
+            if (stream != null && !StreamAddress.isValidId(stream)) {
+                throw new IllegalArgumentException("\"xresid\" is not a stream id");
+            }
+            return Optional.of(new Found(HexFormat.of().parseHex(hex), stream));
         } catch (IllegalArgumentException e) {
             throw new KeyStoreUnavailableException("key service " + uri + " answered an unusable body ("
                     + e.getMessage() + ")", e);
@@ -166,6 +183,6 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
         }
     }
 
-    private record Cached(byte[] key, Instant until) {
+    private record Cached(Found found, Instant until) {
     }
 }

@@ -1,5 +1,6 @@
 package org.xp2p.ops;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -30,6 +31,6 @@ final class HealthServlet extends HttpServlet {
             dbUp = false;
         }
         String state = dbUp ? "up" : "down";
-        JsonResponse.send(resp, dbUp ? 200 : 503, "{\"status\":\"" + state + "\",\"database\":\"" + state + "\"}");
+        JsonResponse.send(resp, dbUp ? 200 : 503, Json.object().put("status", state).put("database", state).end());
     }
 }

@@ -1,5 +1,6 @@
 package org.xp2p.ops;
 
+import org.xp2p.common.Paths;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.ServletContext;
@@ -29,8 +30,8 @@ public final class OpsService implements AutoCloseable {
             Runtime rt = Runtime.getRuntime();
             return rt.totalMemory() - rt.freeMemory();
         });
-        ctx.addServlet("xp2p-health", new HealthServlet(db)).addMapping("/xp2p/health");
-        ctx.addServlet("xp2p-metrics", new MetricsServlet(metrics)).addMapping("/xp2p/metrics");
+        ctx.addServlet("xp2p-health", new HealthServlet(db)).addMapping(Paths.HEALTH);
+        ctx.addServlet("xp2p-metrics", new MetricsServlet(metrics)).addMapping(Paths.METRICS);
         return new OpsService();
     }
 

@@ -15,11 +15,12 @@ public final class Xp2pMetrics {
     /** Signalling message types of PROTOCOL 6.3; anything else is counted as {@code other}. */
     private static final Set<String> TYPES = Set.of("join", "leave", "ping", "offer", "answer", "candidate",
             "stall", "stats");
-    /** Error codes of PROTOCOL 6.6; anything else is counted as {@code other}. */
-    private static final Set<String> CODES = Set.of("bad-json", "unsupported-version", "bad-field", "unknown-type",
-            "bad-room", "already-joined", "too-many-rooms", "auth-required", "auth-failed", "unavailable", "room-full",
-            "node-full", "not-joined", "room-required", "unknown-peer", "not-in-room", "not-your-parent", "bad-stats",
-            "rate-limited", "binary-unsupported", "message-too-big");
+    /** Signalling error codes of PROTOCOL section 9; anything else is counted as {@code other}. */
+    private static final Set<String> CODES = Set.of("bad_json", "unsupported_version", "bad_field", "unknown_type",
+            "bad_room", "already_joined", "too_many_rooms", "auth_required", "auth_failed", "unavailable", "room_full",
+            "node_full", "not_joined", "room_required", "unknown_peer", "not_in_room", "not_an_edge", "not_your_parent", "bad_stats",
+            "rate_limited", "binary_unsupported", "message_too_big", "token_missing", "token_bad", "token_expired",
+            "denied", "credentials_missing", "code_other_stream", "auth_unavailable");
     private static final double[] LATENCY_BOUNDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();

@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.common.Paths;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
@@ -87,7 +88,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         ServletRegistration.Dynamic stream = ctx.addServlet("xp2p-stream", new StreamServlet(relay, keys, config, auth));
         stream.setAsyncSupported(true);
         stream.addMapping("*.flv");
-        ctx.addServlet("xp2p-streams", new StreamStatsServlet(relay)).addMapping("/xp2p/streams");
+        ctx.addServlet("xp2p-streams", new StreamStatsServlet(relay)).addMapping(Paths.STREAM_STATS);
         if (config.origins().isEmpty()) {
             LOG.warn("relay: no origin configured (xp2p.origin / -u); stream requests will get 503");
         } else {

@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -35,34 +36,32 @@ final class StreamStatsServlet extends HttpServlet {
         } else {
             List<LiveStream> all = relay.streams();
             all.sort(Comparator.comparing(LiveStream::id));
-            StringBuilder b = new StringBuilder("{\"streams\":[");
-            for (int i = 0; i < all.size(); i++) {
-                b.append(i == 0 ? "" : ",").append(json(all.get(i)));
-            }
-            body = b.append("]}").toString();
+            body = Json.object().rawArray("streams", all.stream().map(StreamStatsServlet::json).toList()).end();
         }
         JsonResponse.send(resp, 200, body);
     }
 
     static String json(LiveStream s) {
         StreamPosition p = s.position();
-        return "{\"id\":" + JsonResponse.quote(s.id())
-                + ",\"path\":" + JsonResponse.quote(s.address.path())
-                + ",\"live\":" + s.live()
-                + ",\"viewers\":" + s.viewerCount()
-                + ",\"viewersServed\":" + s.viewersServed.get()
-                + ",\"bytesIn\":" + s.bytesIn.get()
-                + ",\"bytesOut\":" + s.bytesOutTotal()
-                + ",\"chunks\":" + s.chunks.get()
-                + ",\"epoch\":" + p.epoch()
-                + ",\"epochs\":" + s.epochs.get()
-                + ",\"firstSeq\":" + p.firstSeq()
-                + ",\"lastSeq\":" + p.lastSeq()
-                + ",\"originReconnects\":" + s.reconnects.get()
-                + ",\"droppedViewers\":" + s.droppedViewers.get()
-                + ",\"skippedViewers\":" + s.skippedViewers.get()
-                + ",\"chunkBytesOut\":" + s.chunkBytesOut.get()
-                + ",\"chunkRequests\":" + s.chunkRequests.get()
-                + ",\"holds\":" + s.holdCount() + "}";
+        return Json.object()
+                .put("id", s.id())
+                .put("path", s.address.path())
+                .put("live", s.live())
+                .put("viewers", s.viewerCount())
+                .put("viewersServed", s.viewersServed.get())
+                .put("bytesIn", s.bytesIn.get())
+                .put("bytesOut", s.bytesOutTotal())
+                .put("chunks", s.chunks.get())
+                .put("epoch", p.epoch())
+                .put("epochs", s.epochs.get())
+                .put("firstSeq", p.firstSeq())
+                .put("lastSeq", p.lastSeq())
+                .put("originReconnects", s.reconnects.get())
+                .put("droppedViewers", s.droppedViewers.get())
+                .put("skippedViewers", s.skippedViewers.get())
+                .put("chunkBytesOut", s.chunkBytesOut.get())
+                .put("chunkRequests", s.chunkRequests.get())
+                .put("holds", s.holdCount())
+                .end();
     }
 }

@@ -1,5 +1,6 @@
 package org.xp2p.store;
 
+import org.xp2p.common.Causes;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
@@ -120,7 +121,7 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             deregisterOwnDrivers();
             throw new IllegalStateException("xp2p database: cannot connect to " + jdbc.safeUrl() + " ("
-                    + rootMessage(e) + "); check xp2p.jdbc.url, xp2p.jdbc.user and xp2p.jdbc.password", e);
+                    + Causes.rootMessage(e) + "); check xp2p.jdbc.url, xp2p.jdbc.user and xp2p.jdbc.password", e);
         }
     }
 
@@ -208,13 +209,5 @@ public final class Database implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

@@ -155,6 +155,12 @@ final class DeliveryTree {
         return n == null ? List.of() : List.copyOf(n.children);
     }
 
+    /** Whether {@code id} is a peer of this tree that could take one more child now. */
+    boolean hasFreeSlot(String id) {
+        Node n = nodes.get(id);
+        return n != null && n.free() > 0 && !isDemoted(id);
+    }
+
     boolean isDemoted(String id) {
         Node n = nodes.get(id);
         return n != null && n.stallReporters.size() >= stallStrikes;

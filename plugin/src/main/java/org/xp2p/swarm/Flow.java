@@ -1,5 +1,7 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
+
 /**
  * Traffic counters as peers report them, summed over a room or the node.
  *

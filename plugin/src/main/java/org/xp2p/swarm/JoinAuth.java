@@ -51,7 +51,7 @@ final class JoinAuth {
         }
         if (requireCode) {
             if (code == null) {
-                return new Refusal("auth-required", "this node requires a code for every stream, joins included");
+                return new Refusal("auth_required", "this node requires a code for every stream, joins included");
             }
             Refusal refusal = checkCode(room, code);
             if (refusal != null || token == null || mode.equals("none")) {
@@ -64,17 +64,17 @@ final class JoinAuth {
         }
         if (code == null && token == null) {
             return mode.equals("required")
-                    ? new Refusal("auth-required", "this node requires a code or token to join") : null;
+                    ? new Refusal("auth_required", "this node requires a code or token to join") : null;
         }
         return token != null ? checkToken(room, token) : checkCode(room, code);
     }
 
     private Refusal checkToken(String room, String token) {
         if (secret == null) {
-            return new Refusal("auth-failed", "this node does not accept tokens");
+            return new Refusal("auth_failed", "this node does not accept tokens");
         }
         if (!SwarmToken.verify(secret, room, token, clock.instant().getEpochSecond())) {
-            return new Refusal("auth-failed", "token invalid, expired or for another room");
+            return new Refusal("auth_failed", "token invalid, expired or for another room");
         }
         return null;
     }
@@ -83,7 +83,7 @@ final class JoinAuth {
         try {
             Optional<KeyLookup.Found> found = keys.lookup(code);
             if (found.isEmpty()) {
-                return new Refusal("auth-failed", "unknown or expired code");
+                return new Refusal("auth_failed", "unknown or expired code");
             }
             return found.get().allows(room) ? null : new Refusal("code_other_stream", "this code is for another stream");
         } catch (KeyStoreUnavailableException e) {

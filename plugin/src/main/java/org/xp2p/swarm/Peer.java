@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.TokenBucket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,6 +1,13 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
 import java.util.ArrayList;
+import java.util.Set;
+import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.Deque;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +46,11 @@ final class Room implements ChunkFeed.StreamListener {
     private volatile Member[] audience = new Member[0];
     private AutoCloseable subscription;
     private Flow departed = Flow.ZERO;
+    /** The standby list each member was last sent (see {@link #isEdge}), and who lists whom. */
+    private final Map<String, List<String>> standbySent = new HashMap<>();
+    private final Map<String, Set<String>> listedBy = new HashMap<>();
+    /** The depth each member was last told. */
+    private final Map<String, Integer> depthSent = new HashMap<>();
     private long stallReports;
 
     private final Object announceLock = new Object();
@@ -71,10 +83,6 @@ final class Room implements ChunkFeed.StreamListener {
         return members.size();
     }
 
-    synchronized boolean has(String peerId) {
-        return members.containsKey(peerId);
-    }
-
     /**
      * Adds the member. {@code knownEpoch} is the epoch its {@code joined} described (-1: stream
      * null); a {@code stream} announced since then is sent to it now, before any tree message.
@@ -96,17 +104,27 @@ final class Room implements ChunkFeed.StreamListener {
     }
 
     /** Removes the peer; its children are re-homed and told at once. */
+    /** A room opened again: its totals continue from the final ones of its previous life. */
+    synchronized void continueFrom(Flow before) {
+        departed = departed.plus(before);
+    }
+
     synchronized void leave(String peerId, String why) {
         Member m = members.remove(peerId);
         if (m == null) {
             return;
         }
+        remember(peerId, List.of());
+        standbySent.remove(peerId);
+        depthSent.remove(peerId);
+        Set<String> listing = listedBy.remove(peerId);
         departed = departed.plus(new Flow(m.p2pBytes, m.cdnBytes, m.uploadBytes, m.stalls, 0));
         synchronized (announceLock) {
             audience = members.values().toArray(new Member[0]);
         }
         List<String> orphans = tree.children(peerId);
-        announce(tree.leave(peerId));
+        // peers whose standby lists name the peer that left get fresh ones
+        announce(tree.leave(peerId), listing == null ? Set.of() : listing);
         LOG.debug("swarm room {}: peer {} left ({}), {} children re-homed, {} members", id, peerId, why,
                 orphans.size(), members.size());
     }
@@ -158,7 +176,7 @@ final class Room implements ChunkFeed.StreamListener {
     /** Sends the digest to every member; never blocks the relay thread calling it. */
     @Override
     public void digest(ChunkDigest d) {
-        String text = Json.message("digest").put("room", id).put("epoch", d.epoch()).put("seq", d.seq())
+        String text = SignalMessage.message("digest").put("room", id).put("epoch", d.epoch()).put("seq", d.seq())
                 .put("size", (long) d.size()).put("sha256", d.sha256()).put("keyframe", d.keyframe()).end();
         for (Member m : audience) {
             m.peer.link.send(text);
@@ -185,7 +203,7 @@ final class Room implements ChunkFeed.StreamListener {
     /** The pull failed: every member gets {@code stream-failed}; the hold is dead. Only enqueues. */
     @Override
     public void failed(StreamFailure f) {
-        String text = Json.message("stream-failed").put("room", id).put("status", (long) f.status())
+        String text = SignalMessage.message("stream-failed").put("room", id).put("status", (long) f.status())
                 .put("error", f.error()).put("message", f.message()).end();
         synchronized (announceLock) {
             lastStream = null;
@@ -217,7 +235,7 @@ final class Room implements ChunkFeed.StreamListener {
     }
 
     private String streamMessage(StreamPosition p) {
-        return Json.message("stream").put("room", id).raw("stream", links.json(p)).end();
+        return SignalMessage.message("stream").put("room", id).raw("stream", links.json(p)).end();
     }
 
     /**
@@ -270,18 +288,85 @@ final class Room implements ChunkFeed.StreamListener {
         return json.end();
     }
 
-    private void announce(DeliveryTree.Changes changes) {
-        for (String peerId : changes.reparented()) {
-            Member m = members.get(peerId);
-            if (m != null) {
-                m.peer.link.send(Json.message("parent").put("room", id).put("parent", tree.parent(peerId))
-                        .put("depth", (long) tree.depth(peerId)).put("standby", tree.standby(peerId)).end());
+    /**
+     * Whether {@code a} and {@code b} are linked in this room's tree: parent and child, or one is in
+     * the standby list the other was last sent. Only such pairs may exchange offers, answers and
+     * candidates: a member cannot use the server to reach arbitrary peers of the room.
+     */
+    synchronized boolean isEdge(String a, String b) {
+        if (!members.containsKey(a) || !members.containsKey(b)) {
+            return false;
+        }
+        return b.equals(tree.parent(a)) || a.equals(tree.parent(b))
+                || standbySent.getOrDefault(a, List.of()).contains(b)
+                || standbySent.getOrDefault(b, List.of()).contains(a);
+    }
+
+    /**
+     * Tells every member what a tree change means for it: a moved peer its new parent; every peer
+     * below a moved one whose depth changed its new depth; a peer whose standby list names a peer
+     * that left or has no free slot any more a fresh list (all in a {@code parent} message; an
+     * unchanged parent means "keep your link"); a parent its new children.
+     */
+    private void remember(String peerId, List<String> standby) {
+        for (String old : standbySent.getOrDefault(peerId, List.of())) {
+            Set<String> by = listedBy.get(old);
+            if (by != null && by.remove(peerId) && by.isEmpty()) {
+                listedBy.remove(old);
             }
+        }
+        standbySent.put(peerId, standby);
+        for (String s : standby) {
+            listedBy.computeIfAbsent(s, k -> new HashSet<>()).add(peerId);
+        }
+    }
+
+    private Set<String> listing(String peerId) {
+        return listedBy.getOrDefault(peerId, Set.of());
+    }
+
+    private void announce(DeliveryTree.Changes changes) {
+        announce(changes, Set.of());
+    }
+
+    private void announce(DeliveryTree.Changes changes, Set<String> staleLists) {
+        Set<String> tell = new LinkedHashSet<>(changes.reparented());
+        Deque<String> below = new ArrayDeque<>(changes.reparented());
+        while (!below.isEmpty()) {
+            for (String child : tree.children(below.poll())) {
+                if (tell.add(child)) {
+                    below.add(child);
+                }
+            }
+        }
+        tell.addAll(staleLists);
+        for (String full : changes.childrenChanged()) {
+            if (!tree.hasFreeSlot(full)) {
+                tell.addAll(listing(full));
+            }
+        }
+        for (String peerId : tell) {
+            Member m = members.get(peerId);
+            if (m == null) {
+                continue;
+            }
+            int depth = tree.depth(peerId);
+            boolean moved = changes.reparented().contains(peerId);
+            List<String> sent = standbySent.getOrDefault(peerId, List.of());
+            boolean staleStandby = sent.stream().anyMatch(s -> !members.containsKey(s) || !tree.hasFreeSlot(s));
+            if (!moved && !staleStandby && depthSent.getOrDefault(peerId, -1) == depth) {
+                continue;
+            }
+            List<String> standby = tree.standby(peerId);
+            remember(peerId, standby);
+            depthSent.put(peerId, depth);
+            m.peer.link.send(SignalMessage.message("parent").put("room", id).put("parent", tree.parent(peerId))
+                    .put("depth", (long) depth).put("standby", standby).end());
         }
         for (String peerId : changes.childrenChanged()) {
             Member m = members.get(peerId);
             if (m != null) {
-                m.peer.link.send(Json.message("children").put("room", id).put("children", tree.children(peerId)).end());
+                m.peer.link.send(SignalMessage.message("children").put("room", id).put("children", tree.children(peerId)).end());
             }
         }
     }

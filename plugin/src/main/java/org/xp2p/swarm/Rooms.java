@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -24,7 +25,24 @@ final class Rooms {
     private final ChunkFeed feed;
     private final StreamLinks links;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    /** Rooms closed since start whose final totals are no longer kept one by one. */
     private Flow closedRooms = Flow.ZERO;
+    /**
+     * Final totals of recently closed rooms, by id: {@code /stat} still shows them while the stream
+     * is relayed, and a room that opens again continues from them. Bounded (LRU); an evicted room's
+     * totals move into {@link #closedRooms}. Guarded by {@code this}.
+     */
+    private final Map<String, Flow> retired = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Flow> eldest) {
+            if (size() <= MAX_RETIRED) {
+                return false;
+            }
+            closedRooms = closedRooms.plus(eldest.getValue());
+            return true;
+        }
+    };
+    static final int MAX_RETIRED = 10_000;
 
     Rooms(SwarmSettings settings, ChunkFeed feed, StreamLinks links) {
         this.settings = settings;
@@ -49,6 +67,13 @@ final class Rooms {
             if (room == null) {
                 room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes()),
                         links);
+                Flow before;
+                synchronized (this) {
+                    before = retired.remove(id);
+                }
+                if (before != null) {
+                    room.continueFrom(before);
+                }
                 try {
                     room.subscription(feed.subscribe(id, room));
                 } catch (RuntimeException e) {
@@ -82,7 +107,7 @@ final class Rooms {
     void leave(Peer peer, String roomId, String why) {
         peer.rooms.remove(roomId);
         AutoCloseable[] sub = {null};
-        Flow[] retired = {null};
+        Flow[] last = {null};
         Room[] closed = {null};
         rooms.computeIfPresent(roomId, (id, room) -> {
             room.leave(peer.id, why);
@@ -91,14 +116,14 @@ final class Rooms {
             }
             closed[0] = room;
             sub[0] = room.takeSubscription();
-            retired[0] = room.flow();
+            last[0] = room.flow();
             LOG.debug("swarm room {}: empty, closed", id);
             return null;
         });
-        if (retired[0] != null) {
+        if (last[0] != null) {
             synchronized (this) {
-                closedRooms = closedRooms.plus(new Flow(retired[0].p2pBytes(), retired[0].cdnBytes(),
-                        retired[0].uploadBytes(), retired[0].stalls(), 0));
+                retired.put(roomId, new Flow(last[0].p2pBytes(), last[0].cdnBytes(),
+                        last[0].uploadBytes(), last[0].stalls(), 0));
             }
         }
         if (closed[0] != null) {
@@ -120,9 +145,15 @@ final class Rooms {
             return Optional.of(room.flow());
         }
         try {
-            return feed.position(roomId).map(p -> Flow.ZERO);
+            if (feed.position(roomId).isEmpty()) {
+                return Optional.empty();
+            }
         } catch (RuntimeException e) {
             return Optional.empty();
+        }
+        // no peers now, stream still relayed: the room's final reports, or zeros when it never had peers
+        synchronized (this) {
+            return Optional.of(retired.getOrDefault(roomId, Flow.ZERO));
         }
     }
 
@@ -136,6 +167,9 @@ final class Rooms {
         Flow f;
         synchronized (this) {
             f = closedRooms;
+            for (Flow r : retired.values()) {
+                f = f.plus(r);
+            }
         }
         for (Room r : rooms.values()) {
             f = f.plus(r.flow());

@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -45,8 +46,7 @@ final class RoomsServlet extends HttpServlet {
         }
         Optional<String> view = hub.roomView(room);
         if (view.isEmpty()) {
-            JsonResponse.send(resp, 404, Json.object().put("error", "unknown-room")
-                    .put("message", "no peers in room " + room + " on this node").end());
+            JsonResponse.error(resp, 404, "unknown_room", "no peers in room " + room + " on this node");
             return;
         }
         JsonResponse.send(resp, 200, view.get());

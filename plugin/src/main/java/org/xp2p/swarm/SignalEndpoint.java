@@ -33,7 +33,7 @@ public final class SignalEndpoint extends Endpoint {
         SessionLink link = new SessionLink(session, s.sendQueue());
         Peer peer = hub.connect(link, origin instanceof String o ? o : null);
         if (peer == null) {
-            link.send(Json.error("node-full", "this node has " + s.maxPeers() + " peers; try again later", null));
+            link.send(SignalMessage.error("node_full", "this node has " + s.maxPeers() + " peers; try again later", null));
             link.close(SwarmHub.CLOSE_TRY_AGAIN, "node full");
             return;
         }

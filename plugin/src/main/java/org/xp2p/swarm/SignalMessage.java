@@ -1,12 +1,10 @@
 package org.xp2p.swarm;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import org.xp2p.common.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -25,11 +23,19 @@ record SignalMessage(int version, String type, String room, String to, String pe
                      Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, String data, String stream) {
     static final int VERSION = 1;
 
-    static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(16).maxNumberLength(20).maxStringLength(1_048_576).build())
-            .build();
+    /** A signalling message: {@code {"v":1,"type":type,...}}. */
+    static Json message(String type) {
+        return Json.object().put("v", VERSION).put("type", type);
+    }
+
+    /** {@code {"v":1,"type":"error","code":code,"message":message[,"ref":ref]}}. */
+    static String error(String code, String message, String ref) {
+        Json j = message("error").put("code", code).put("message", message);
+        if (ref != null) {
+            j.put("ref", ref);
+        }
+        return j.end();
+    }
 
     /** Why a message was refused: {@code code} is one of the protocol's error codes. */
     static final class BadMessage extends Exception {
@@ -43,15 +49,17 @@ record SignalMessage(int version, String type, String room, String to, String pe
 
     static SignalMessage parse(String text) throws BadMessage {
         Builder b = new Builder();
-        try (JsonParser p = JSON.createParser(text)) {
+        try (JsonParser p = Json.FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new BadMessage("bad-json", "a message must be one JSON object");
+                throw new BadMessage("bad_json", "a message must be one JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (name) {
-                    case "v" -> b.version = (int) integer(p, t, name, Integer.MAX_VALUE);
+                    // any v that is not the number 1 ("1", 1.0, 2) is a version this node does not speak
+                    case "v" -> b.version = t == JsonToken.VALUE_NUMBER_INT
+                            && p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : -1;
                     case "type" -> b.type = string(p, t, name, 32);
                     case "room" -> b.room = string(p, t, name, 256);
                     case "to" -> b.to = string(p, t, name, 64);
@@ -63,7 +71,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
                     case "stream" -> b.stream = string(p, t, name, 512);
                     case "upload" -> {
                         if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-                            throw new BadMessage("bad-field", "upload must be true or false");
+                            throw new BadMessage("bad_field", "upload must be true or false");
                         }
                         b.upload = t == JsonToken.VALUE_TRUE;
                     }
@@ -77,18 +85,18 @@ record SignalMessage(int version, String type, String room, String to, String pe
                 }
             }
             if (p.nextToken() != null) {
-                throw new BadMessage("bad-json", "content after the JSON object");
+                throw new BadMessage("bad_json", "content after the JSON object");
             }
         } catch (JsonProcessingException e) {
-            throw new BadMessage("bad-json", "malformed JSON: " + e.getOriginalMessage());
+            throw new BadMessage("bad_json", "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (b.version != VERSION) {
-            throw new BadMessage("unsupported-version", "field v must be " + VERSION);
+            throw new BadMessage("unsupported_version", "field v must be " + VERSION);
         }
         if (b.type == null) {
-            throw new BadMessage("bad-field", "field type is required");
+            throw new BadMessage("bad_field", "field type is required");
         }
         return new SignalMessage(b.version, b.type, b.room, b.to, b.peer, b.reason, b.code, b.token, b.upload,
                 b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.data, b.stream);
@@ -96,32 +104,32 @@ record SignalMessage(int version, String type, String room, String to, String pe
 
     private static String string(JsonParser p, JsonToken t, String name, int max) throws IOException, BadMessage {
         if (t != JsonToken.VALUE_STRING) {
-            throw new BadMessage("bad-field", name + " must be a string");
+            throw new BadMessage("bad_field", name + " must be a string");
         }
         String v = p.getText();
         if (v.length() > max) {
-            throw new BadMessage("bad-field", name + " longer than " + max + " characters");
+            throw new BadMessage("bad_field", name + " longer than " + max + " characters");
         }
         return v;
     }
 
     private static long integer(JsonParser p, JsonToken t, String name, long max) throws IOException, BadMessage {
         if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw new BadMessage("bad-field", name + " must be a whole number");
+            throw new BadMessage("bad_field", name + " must be a whole number");
         }
         long v = p.getLongValue();
         if (v < 0 || v > max) {
-            throw new BadMessage("bad-field", name + " must be from 0 to " + max);
+            throw new BadMessage("bad_field", name + " must be from 0 to " + max);
         }
         return v;
     }
 
     private static String copy(JsonParser p, JsonToken t) throws IOException, BadMessage {
         if (t != JsonToken.START_OBJECT) {
-            throw new BadMessage("bad-field", "data must be a JSON object");
+            throw new BadMessage("bad_field", "data must be a JSON object");
         }
         StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             g.copyCurrentStructure(p);
         }
         return out.toString();

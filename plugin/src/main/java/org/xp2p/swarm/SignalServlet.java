@@ -33,7 +33,7 @@ final class SignalServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
         if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-            JsonResponse.error(resp, 400, "not-websocket", "connect with a WebSocket handshake");
+            JsonResponse.error(resp, 400, "not_websocket", "connect with a WebSocket handshake");
             return;
         }
         try {

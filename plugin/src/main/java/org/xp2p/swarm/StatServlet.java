@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,20 +24,18 @@ final class StatServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String room = req.getParameter("xresid");
         if (room == null || room.isEmpty()) {
-            JsonResponse.send(resp, 400, Json.object().put("error", "bad-request")
-                    .put("message", "query parameter xresid (the stream id) is required").end());
+            JsonResponse.error(resp, 400, "bad_request", "query parameter xresid (the stream id) is required");
             return;
         }
         try {
             SwarmHub.checkRoom(room);
         } catch (SignalMessage.BadMessage e) {
-            JsonResponse.send(resp, 400, Json.object().put("error", "bad-room").put("message", e.getMessage()).end());
+            JsonResponse.error(resp, 400, "bad_room", e.getMessage());
             return;
         }
         Optional<Flow> flow = hub.roomFlow(room);
         if (flow.isEmpty()) {
-            JsonResponse.send(resp, 404, Json.object().put("error", "unknown-room")
-                    .put("message", "no channel " + room + " on this node").end());
+            JsonResponse.error(resp, 404, "unknown_room", "no channel " + room + " on this node");
             return;
         }
         Json json = Json.object().put("xresid", room);

@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import org.xp2p.relay.StreamPosition;

@@ -1,5 +1,8 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Json;
+import org.xp2p.common.NamedThreads;
+import org.xp2p.common.TokenBucket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -54,11 +57,8 @@ final class SwarmHub implements AutoCloseable {
     private final Rooms rooms;
     private final AtomicInteger connections = new AtomicInteger();
     private final Xp2pMetrics metrics;
-    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "xp2p-swarm-housekeeping");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.single("xp2p-swarm-housekeeping"));
     private volatile boolean closed;
 
     SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath) {
@@ -95,8 +95,8 @@ final class SwarmHub implements AutoCloseable {
     Peer connect(PeerLink link, String origin) {
         if (closed || connections.incrementAndGet() > settings.maxPeers()) {
             connections.decrementAndGet();
-            metrics.refused("node-full");
-            WARNS.warn("node-full", "swarm: connection from origin {} refused, node full ({} peers)", origin, settings.maxPeers());
+            metrics.refused("node_full");
+            WARNS.warn("node_full", "swarm: connection from origin {} refused, node full ({} peers)", origin, settings.maxPeers());
             return null;
         }
         Peer peer;
@@ -162,8 +162,8 @@ final class SwarmHub implements AutoCloseable {
         if (peer.gone.get()) {
             return;
         }
-        metrics.refused("binary-unsupported");
-        peer.link.send(Json.error("binary-unsupported", "messages are JSON text; binary messages are not accepted", null));
+        metrics.refused("binary_unsupported");
+        peer.link.send(SignalMessage.error("binary_unsupported", "messages are JSON text; binary messages are not accepted", null));
         LOG.debug("swarm: peer {} in rooms {} closed: binary message", peer.id, peer.rooms);
         disconnect(peer, "binary message");
         peer.link.close(CLOSE_UNSUPPORTED, "binary messages are not accepted");
@@ -176,10 +176,10 @@ final class SwarmHub implements AutoCloseable {
         }
         peer.lastHeardMillis = clock.millis();
         if (!peer.budget.tryTake()) {
-            metrics.refused("rate-limited");
-            peer.link.send(Json.error("rate-limited", "more than " + settings.messagesPerSecond()
+            metrics.refused("rate_limited");
+            peer.link.send(SignalMessage.error("rate_limited", "more than " + settings.messagesPerSecond()
                     + " messages per second (burst " + settings.messageBurst() + ")", null));
-            WARNS.warn("rate-limited", "swarm: peer {} (origin {}) in rooms {} closed: message rate limit", peer.id,
+            WARNS.warn("rate_limited", "swarm: peer {} (origin {}) in rooms {} closed: message rate limit", peer.id,
                     peer.origin, peer.rooms);
             disconnect(peer, "rate limit");
             peer.link.close(CLOSE_POLICY, "rate limit exceeded");
@@ -192,7 +192,7 @@ final class SwarmHub implements AutoCloseable {
             metrics.message(null);
             metrics.refused(e.code);
             LOG.debug("swarm: peer {} sent a bad message: {}", peer.id, e.getMessage());
-            peer.link.send(Json.error(e.code, e.getMessage(), null));
+            peer.link.send(SignalMessage.error(e.code, e.getMessage(), null));
             return;
         }
         metrics.message(m.type());
@@ -200,18 +200,18 @@ final class SwarmHub implements AutoCloseable {
             switch (m.type()) {
                 case "join" -> join(peer, m);
                 case "leave" -> leave(peer, m);
-                case "ping" -> peer.link.send(Json.message("pong").put("time", clock.millis()).end());
+                case "ping" -> peer.link.send(SignalMessage.message("pong").put("time", clock.millis()).end());
                 case "offer", "answer", "candidate" -> relay(peer, m);
                 case "stall" -> stall(peer, m);
                 case "stats" -> stats(peer, m);
                 default -> {
-                    metrics.refused("unknown-type");
-                    peer.link.send(Json.error("unknown-type", "unknown message type", m.type()));
+                    metrics.refused("unknown_type");
+                    peer.link.send(SignalMessage.error("unknown_type", "unknown message type", m.type()));
                 }
             }
         } catch (SignalMessage.BadMessage e) {
             metrics.refused(e.code);
-            peer.link.send(Json.error(e.code, e.getMessage(), m.type()));
+            peer.link.send(SignalMessage.error(e.code, e.getMessage(), m.type()));
         }
     }
 
@@ -219,10 +219,10 @@ final class SwarmHub implements AutoCloseable {
         long receivedNanos = System.nanoTime();
         String roomId = checkRoom(m.room());
         if (peer.rooms.contains(roomId)) {
-            throw new SignalMessage.BadMessage("already-joined", "already in room " + roomId);
+            throw new SignalMessage.BadMessage("already_joined", "already in room " + roomId);
         }
         if (peer.rooms.size() >= settings.maxRoomsPerConnection()) {
-            throw new SignalMessage.BadMessage("too-many-rooms",
+            throw new SignalMessage.BadMessage("too_many_rooms",
                     "a connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
         }
         StreamAddress stream = streamOf(roomId, m.stream());
@@ -235,7 +235,7 @@ final class SwarmHub implements AutoCloseable {
             } else {
                 LOG.debug("swarm room {}: peer {} refused: {}: {}", roomId, peer.id, refusal.code(), refusal.message());
             }
-            peer.link.send(Json.error(refusal.code(), refusal.message(), "join"));
+            peer.link.send(SignalMessage.error(refusal.code(), refusal.message(), "join"));
             if (peer.rooms.isEmpty()) {
                 disconnect(peer, refusal.code());
                 peer.link.close(refusal.code().equals("unavailable") || refusal.code().equals("auth_unavailable") ? CLOSE_TRY_AGAIN : CLOSE_POLICY, "join refused");
@@ -244,7 +244,7 @@ final class SwarmHub implements AutoCloseable {
         }
         String network = m.network() == null ? "unknown" : m.network();
         if (!NETWORKS.contains(network)) {
-            throw new SignalMessage.BadMessage("bad-field", "network must be one of " + NETWORKS);
+            throw new SignalMessage.BadMessage("bad_field", "network must be one of " + NETWORKS);
         }
         boolean upload = Boolean.TRUE.equals(m.upload()) && (settings.uploadOnCellular() || !network.equals("cellular"));
         int slots = upload ? (int) Math.min(m.slots() == null ? settings.maxSlots() : m.slots(), settings.maxSlots()) : 0;
@@ -255,9 +255,9 @@ final class SwarmHub implements AutoCloseable {
         if (admitted) {
             metrics.joined(System.nanoTime() - receivedNanos);
         } else {
-            metrics.refused("room-full");
-            WARNS.warn("room-full", "swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
-            peer.link.send(Json.error("room-full", "room " + roomId + " has " + settings.maxPeersPerRoom()
+            metrics.refused("room_full");
+            WARNS.warn("room_full", "swarm room {}: peer {} refused, room full ({} peers)", roomId, peer.id, settings.maxPeersPerRoom());
+            peer.link.send(SignalMessage.error("room_full", "room " + roomId + " has " + settings.maxPeersPerRoom()
                     + " peers; try again later", "join"));
             if (peer.rooms.isEmpty()) {
                 disconnect(peer, "room full");
@@ -282,7 +282,7 @@ final class SwarmHub implements AutoCloseable {
             return plain.streamId().equals(roomId) ? plain
                     : StreamAddress.parse(p, "xresid=" + URLEncoder.encode(roomId, StandardCharsets.UTF_8));
         } catch (StreamAddress.BadAddressException e) {
-            throw new SignalMessage.BadMessage("bad-field", "stream must be a stream path such as /live/cam1.flv: "
+            throw new SignalMessage.BadMessage("bad_field", "stream must be a stream path such as /live/cam1.flv: "
                     + e.getMessage());
         }
     }
@@ -297,7 +297,7 @@ final class SwarmHub implements AutoCloseable {
     }
 
     private String joined(String roomId, Peer peer, boolean upload, int slots, Optional<StreamPosition> position) {
-        Json json = Json.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
+        Json json = SignalMessage.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
                 .put("slots", (long) slots).put("heartbeatSeconds", (long) settings.heartbeatSeconds());
         json.raw("stream", position.map(links::json).orElse("null"));
         return json.raw("iceServers", iceServersJson).end();
@@ -306,7 +306,7 @@ final class SwarmHub implements AutoCloseable {
     private void leave(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
         String roomId = roomOf(peer, m);
         leaveRoom(peer, roomId, "left");
-        peer.link.send(Json.message("left").put("room", roomId).end());
+        peer.link.send(SignalMessage.message("left").put("room", roomId).end());
     }
 
     private void leaveRoom(Peer peer, String roomId, String why) {
@@ -316,34 +316,40 @@ final class SwarmHub implements AutoCloseable {
     private void relay(Peer from, SignalMessage m) throws SignalMessage.BadMessage {
         String roomId = roomOf(from, m);
         if (m.to() == null) {
-            throw new SignalMessage.BadMessage("bad-field", "field to is required");
+            throw new SignalMessage.BadMessage("bad_field", "field to is required");
         }
         if (m.data() == null) {
-            throw new SignalMessage.BadMessage("bad-field", "field data (a JSON object) is required");
+            throw new SignalMessage.BadMessage("bad_field", "field data (a JSON object) is required");
         }
         Peer target = peers.get(m.to());
         if (target == null || target.gone.get()) {
-            throw new SignalMessage.BadMessage("unknown-peer", "no peer " + m.to() + " on this node");
+            throw new SignalMessage.BadMessage("unknown_peer", "no peer " + m.to() + " on this node");
         }
         if (!target.rooms.contains(roomId)) {
             LOG.debug("swarm room {}: {} from peer {} to peer {} refused: not in the room", roomId, m.type(), from.id, m.to());
-            throw new SignalMessage.BadMessage("not-in-room", "peer " + m.to() + " is not in room " + roomId);
+            throw new SignalMessage.BadMessage("not_in_room", "peer " + m.to() + " is not in room " + roomId);
         }
-        target.link.send(Json.message(m.type()).put("room", roomId).put("from", from.id).raw("data", m.data()).end());
+        Room room = rooms.get(roomId);
+        if (room == null || !room.isEdge(from.id, target.id)) {
+            LOG.debug("swarm room {}: {} from peer {} to peer {} refused: not a tree edge", roomId, m.type(), from.id, m.to());
+            throw new SignalMessage.BadMessage("not_an_edge", "peer " + m.to()
+                    + " is not your parent, child or standby in room " + roomId);
+        }
+        target.link.send(SignalMessage.message(m.type()).put("room", roomId).put("from", from.id).raw("data", m.data()).end());
     }
 
     private void stall(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
         String roomId = roomOf(peer, m);
         if (m.peer() == null) {
-            throw new SignalMessage.BadMessage("bad-field", "field peer (the stalled parent) is required");
+            throw new SignalMessage.BadMessage("bad_field", "field peer (the stalled parent) is required");
         }
         String reason = m.reason() == null ? "stalled" : m.reason();
         if (!reason.equals("stalled") && !reason.equals("unreachable")) {
-            throw new SignalMessage.BadMessage("bad-field", "reason must be stalled or unreachable");
+            throw new SignalMessage.BadMessage("bad_field", "reason must be stalled or unreachable");
         }
         Room room = rooms.get(roomId);
         if (room == null || !room.stalled(peer.id, m.peer(), reason)) {
-            throw new SignalMessage.BadMessage("not-your-parent", m.peer() + " is not your parent in room " + roomId);
+            throw new SignalMessage.BadMessage("not_your_parent", m.peer() + " is not your parent in room " + roomId);
         }
     }
 
@@ -352,14 +358,14 @@ final class SwarmHub implements AutoCloseable {
         for (Long v : new Long[] {m.p2pBytes(), m.cdnBytes(), m.uploadBytes(), m.stalls()}) {
             if (v != null && v > MAX_COUNTER) {
                 // no peer moves 2^53 bytes in one membership; such a report would only poison the totals
-                throw new SignalMessage.BadMessage("bad-stats", "counters above 2^53-1 are refused");
+                throw new SignalMessage.BadMessage("bad_stats", "counters above 2^53-1 are refused");
             }
         }
         Room room = rooms.get(roomId);
         Flow increase = room == null ? null : room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
                 orZero(m.uploadBytes()), orZero(m.stalls()));
         if (increase == null) {
-            throw new SignalMessage.BadMessage("bad-stats", "counters are cumulative since join and never decrease");
+            throw new SignalMessage.BadMessage("bad_stats", "counters are cumulative since join and never decrease");
         }
         metrics.peerReport(increase.p2pBytes(), increase.cdnBytes(), increase.uploadBytes());
     }
@@ -371,7 +377,7 @@ final class SwarmHub implements AutoCloseable {
     private String roomOf(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
         if (m.room() != null) {
             if (!peer.rooms.contains(m.room())) {
-                throw new SignalMessage.BadMessage("not-joined", "not in room " + m.room());
+                throw new SignalMessage.BadMessage("not_joined", "not in room " + m.room());
             }
             return m.room();
         }
@@ -379,19 +385,19 @@ final class SwarmHub implements AutoCloseable {
         if (joined.size() == 1) {
             return joined.get(0);
         }
-        throw new SignalMessage.BadMessage(joined.isEmpty() ? "not-joined" : "room-required",
+        throw new SignalMessage.BadMessage(joined.isEmpty() ? "not_joined" : "room_required",
                 joined.isEmpty() ? "join a room first" : "in several rooms: say which with field room");
     }
 
     /** Room ids are the relay's stream ids ({@link StreamId}): one rule for both. */
     static String checkRoom(String room) throws SignalMessage.BadMessage {
         if (room == null) {
-            throw new SignalMessage.BadMessage("bad-field", "field room (the stream's xresid) is required");
+            throw new SignalMessage.BadMessage("bad_field", "field room (the stream's xresid) is required");
         }
         try {
             return StreamId.of(room).value();
         } catch (StreamId.InvalidException e) {
-            throw new SignalMessage.BadMessage("bad-room", e.getMessage());
+            throw new SignalMessage.BadMessage("bad_room", e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.common.Paths;
 import jakarta.servlet.ServletContext;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -19,7 +20,6 @@ import org.xp2p.relay.ChunkFeed;
  */
 public final class SwarmService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwarmService.class);
-    public static final String SIGNAL_PATH = "/xp2p/signal";
     static final String SERVER_CONTAINER = "jakarta.websocket.server.ServerContainer";
 
     private final SwarmHub hub;
@@ -42,13 +42,13 @@ public final class SwarmService implements AutoCloseable {
                     + SERVER_CONTAINER + " missing); enable WebSocket support in the container");
         }
         SwarmHub hub = new SwarmHub(s, feed, keys, clock, ctx.getContextPath(), metrics, auth);
-        ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(SignalEndpoint.class, SIGNAL_PATH)
+        ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(SignalEndpoint.class, Paths.SIGNAL)
                 .configurator(new SignalConfigurator(hub)).build();
-        ctx.addServlet("xp2p-signal", new SignalServlet(container, endpoint)).addMapping(SIGNAL_PATH);
-        ctx.addServlet("xp2p-stat", new StatServlet(hub)).addMapping("/stat");
-        ctx.addServlet("xp2p-rooms", new RoomsServlet(hub)).addMapping("/xp2p/rooms", "/xp2p/rooms/*");
+        ctx.addServlet("xp2p-signal", new SignalServlet(container, endpoint)).addMapping(Paths.SIGNAL);
+        ctx.addServlet("xp2p-stat", new StatServlet(hub)).addMapping(Paths.STAT);
+        ctx.addServlet("xp2p-rooms", new RoomsServlet(hub)).addMapping(Paths.ROOMS, Paths.ROOMS + "/*");
         LOG.info("swarm: signalling at {}{} (auth {}, max depth {}, {} ICE servers, origins {})", ctx.getContextPath(),
-                SIGNAL_PATH, s.auth(), s.maxDepth(), s.iceServers().size(),
+                Paths.SIGNAL, s.auth(), s.maxDepth(), s.iceServers().size(),
                 s.allowedOrigins().isEmpty() ? "any" : s.allowedOrigins());
         return new SwarmService(hub);
     }

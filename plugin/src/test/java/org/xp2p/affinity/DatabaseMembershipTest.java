@@ -1,8 +1,8 @@
 package org.xp2p.affinity;
 
+import org.xp2p.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
@@ -66,18 +66,7 @@ class DatabaseMembershipTest {
     }
 
     static void await(String what, Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(5); // polling interval, not synchronisation
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
+        Poll.await(what, 5_000, condition::get);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.xp2p.keys;
 
+import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;

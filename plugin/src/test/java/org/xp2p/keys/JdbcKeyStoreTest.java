@@ -1,5 +1,7 @@
 package org.xp2p.keys;
 
+import org.xp2p.testkit.Poll;
+import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xp2p.config.Settings;
@@ -76,11 +77,7 @@ class JdbcKeyStoreTest {
         }
         clock.advance(Duration.ofSeconds(100));
         try (ExpiredKeyPurger purger = ExpiredKeyPurger.start(store, Duration.ofMillis(50), 3)) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (rows() > 0 && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());   // poll pacing
-            }
-            assertEquals(0, rows());
+            Poll.await("every expired row purged", 10_000, () -> rows() == 0);
             Thread t = purgerThread().orElseThrow();
             assertTrue(t.isDaemon());
         }

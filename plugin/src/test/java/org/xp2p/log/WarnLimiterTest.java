@@ -1,5 +1,6 @@
 package org.xp2p.log;
 
+import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import org.xp2p.keys.TestClock;
 
 class WarnLimiterTest {
     private static final String NAME = "org.xp2p.log.WarnLimiterTest.target";

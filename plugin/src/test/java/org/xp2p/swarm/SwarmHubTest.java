@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xp2p.config.Settings;
-import org.xp2p.keys.TestClock;
 import org.xp2p.keys.KeyStoreUnavailableException;
 import org.xp2p.relay.ChunkDigest;
 import org.xp2p.relay.ChunkFeed;
@@ -111,14 +111,14 @@ class SwarmHubTest {
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r1\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r2\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r3\"}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"too-many-rooms\""));
+        assertTrue(la.first("\"error\"").contains("\"code\":\"too_many_rooms\""));
         hub.onText(a, "{\"v\":1,\"type\":\"offer\",\"to\":\"x\",\"data\":{}}");
-        assertTrue(la.all("\"error\"").get(1).contains("\"code\":\"room-required\""));
+        assertTrue(la.all("\"error\"").get(1).contains("\"code\":\"room_required\""));
 
         TestLink lb = new TestLink();
         Peer b = hub.connect(lb, null);
         hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r1\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"room-full\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"room_full\""));
         assertEquals(List.of(1013), lb.closes);
         assertEquals(1, hub.roomFlow("r1").orElseThrow().peers());
     }
@@ -136,7 +136,7 @@ class SwarmHubTest {
         hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\",\"reason\":\"unreachable\"}");
         assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\""), lb.messages.toString());
         hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"not-your-parent\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"not_your_parent\""));
     }
 
     @Test
@@ -156,6 +156,102 @@ class SwarmHubTest {
         assertEquals(new Flow(17, 3, 2, 1, 1), hub.nodeFlow(), "the node keeps the closed room's bytes");
         feed.positions.put("relayed", new StreamPosition("relayed", "/relayed.flv", 1, -1, 0));
         assertEquals(Optional.of(Flow.ZERO), hub.roomFlow("relayed"), "a relayed stream without peers exists");
+    }
+
+    @Test
+    void peersBelowAMovedPeerLearnTheirNewDepth() {
+        hub(Map.of("xp2p.swarm.maxSlots", "1"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        TestLink lc = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        Peer c = hub.connect(lc, null);
+        for (Peer p : new Peer[] {a, b, c}) {
+            hub.onText(p, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        }
+        assertTrue(lc.all("\"parent\"").get(0).contains("\"parent\":\"" + b.id + "\",\"depth\":3"), lc.messages.toString());
+        hub.onText(a, "{\"v\":1,\"type\":\"leave\"}");
+        // b moves up under the server; c keeps its parent b but is now at depth 2, and is told so
+        assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\",\"depth\":1"), lb.messages.toString());
+        List<String> toC = lc.all("\"parent\"");
+        assertEquals(2, toC.size(), lc.messages.toString());
+        assertTrue(toC.get(1).contains("\"parent\":\"" + b.id + "\",\"depth\":2"), toC.get(1));
+    }
+
+    @Test
+    void aStandbyListNamingAFullPeerIsRefreshed() {
+        hub(Map.of("xp2p.swarm.maxSlots", "2", "xp2p.swarm.standbyCount", "2"));
+        String[] joins = {"\"upload\":true,\"slots\":2", "\"upload\":true,\"slots\":1", "\"upload\":false",
+            "\"upload\":true,\"slots\":1"};
+        TestLink[] links = new TestLink[joins.length];
+        Peer[] peers = new Peer[joins.length];
+        for (int i = 0; i < joins.length; i++) {
+            links[i] = new TestLink();
+            peers[i] = hub.connect(links[i], null);
+            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"r\"," + joins[i] + "}");
+        }
+        // a=0 took b=1 and the leaf c=2; c's standby named b, which took d=3 and is full now
+        String b = peers[1].id;
+        List<String> toC = links[2].all("\"parent\"");
+        assertTrue(toC.get(0).contains("\"standby\":[\"" + b + "\"]"), toC.toString());
+        assertEquals(2, toC.size(), "c is told once more: " + toC);
+        assertFalse(toC.get(1).contains(b), "the fresh list leaves the full b out: " + toC);
+        assertTrue(toC.get(1).contains("\"parent\":\"" + peers[0].id + "\""), "same parent: keep the link");
+    }
+
+    @Test
+    void offersPassAlongTreeEdgesOnly() {
+        hub(Map.of("xp2p.swarm.maxSlots", "1"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        TestLink lc = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        Peer c = hub.connect(lc, null);
+        for (Peer p : new Peer[] {a, b, c}) {
+            hub.onText(p, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        }
+        // one slot each: server <- a <- b <- c
+        assertTrue(lc.all("\"parent\"").get(0).contains("\"parent\":\"" + b.id + "\""), lc.messages.toString());
+
+        hub.onText(c, "{\"v\":1,\"type\":\"offer\",\"to\":\"" + b.id + "\",\"data\":{\"sdp\":\"x\"}}");
+        assertTrue(lb.first("\"offer\"").contains("\"from\":\"" + c.id + "\""), "child to parent passes");
+        hub.onText(b, "{\"v\":1,\"type\":\"answer\",\"to\":\"" + c.id + "\",\"data\":{\"sdp\":\"y\"}}");
+        assertTrue(lc.first("\"answer\"").contains("\"from\":\"" + b.id + "\""), "parent to child passes");
+
+        hub.onText(c, "{\"v\":1,\"type\":\"offer\",\"to\":\"" + a.id + "\",\"data\":{\"sdp\":\"x\"}}");
+        assertTrue(lc.first("\"error\"").contains("\"code\":\"not_an_edge\""), lc.messages.toString());
+        hub.onText(a, "{\"v\":1,\"type\":\"candidate\",\"to\":\"" + c.id + "\",\"data\":{}}");
+        assertTrue(la.first("\"error\"").contains("\"code\":\"not_an_edge\""), la.messages.toString());
+        assertEquals(List.of(), la.all("\"offer\""), "nothing reached a non-neighbour");
+        assertEquals(List.of(), lc.all("\"candidate\""));
+    }
+
+    @Test
+    void statKeepsTheFinalReportsOfDepartedPeersWhileTheStreamIsRelayed() {
+        hub(Map.of());
+        feed.positions.put("cam", new StreamPosition("cam", "/cam.flv", 1, -1, 0));
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":30,\"cdnBytes\":10,\"uploadBytes\":5,\"stalls\":2}");
+        hub.onText(a, "{\"v\":1,\"type\":\"leave\"}");
+        assertEquals(Optional.of(new Flow(30, 10, 5, 2, 0)), hub.roomFlow("cam"),
+                "the last peer left, the stream is still relayed: its final report stays");
+        assertEquals(new Flow(30, 10, 5, 2, 0), hub.nodeFlow());
+
+        // the room opens again and continues from there; the node counts every byte once
+        Peer b = hub.connect(new TestLink(), null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        hub.onText(b, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":1,\"cdnBytes\":1}");
+        assertEquals(Optional.of(new Flow(31, 11, 5, 2, 1)), hub.roomFlow("cam"));
+        assertEquals(new Flow(31, 11, 5, 2, 1), hub.nodeFlow());
+
+        hub.onText(b, "{\"v\":1,\"type\":\"leave\"}");
+        feed.positions.remove("cam");
+        assertEquals(Optional.empty(), hub.roomFlow("cam"), "neither room nor stream: unknown");
+        assertEquals(new Flow(31, 11, 5, 2, 0), hub.nodeFlow());
     }
 
     @Test
@@ -214,7 +310,7 @@ class SwarmHubTest {
         assertEquals(1, feed.holds.size(), "a join into the emptied room holds again");
         assertEquals("/cam-7.flv", feed.holds.get(0).path(), "default stream path /{room}.flv");
         hub.onText(d, "{\"v\":1,\"type\":\"join\",\"room\":\"other\",\"stream\":\"/a/%2e%2e/b.flv\"}");
-        assertTrue(ld.first("\"error\"").contains("\"code\":\"bad-field\""));
+        assertTrue(ld.first("\"error\"").contains("\"code\":\"bad_field\""));
     }
 
     @Test
@@ -222,11 +318,11 @@ class SwarmHubTest {
         hub(Map.of("xp2p.swarm.auth", "none", "xp2p.relay.requireCode", "true"));
         TestLink la = new TestLink();
         hub.onText(hub.connect(la, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\"}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"auth-required\""));
+        assertTrue(la.first("\"error\"").contains("\"code\":\"auth_required\""));
         assertEquals(List.of(1008), la.closes);
         TestLink lb = new TestLink();
         hub.onText(hub.connect(lb, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"code\":\"bad\"}");
-        assertTrue(lb.first("\"error\"").contains("\"code\":\"auth-failed\""));
+        assertTrue(lb.first("\"error\"").contains("\"code\":\"auth_failed\""));
         assertEquals(0, feed.holds.size(), "refused joins hold nothing");
         TestLink lc = new TestLink();
         hub.onText(hub.connect(lc, null), "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"code\":\"good-code\"}");
@@ -295,7 +391,7 @@ class SwarmHubTest {
         Peer a = hub.connect(la, null);
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
         hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":9223372036854775807}");
-        assertTrue(la.first("\"error\"").contains("\"code\":\"bad-stats\""), la.messages.toString());
+        assertTrue(la.first("\"error\"").contains("\"code\":\"bad_stats\""), la.messages.toString());
         long max = SwarmHub.MAX_COUNTER;
         hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"p2pBytes\":" + max + "}");
         assertEquals(max, hub.roomFlow("cam").orElseThrow().p2pBytes(), "the largest allowed counter is kept");

@@ -1,0 +1,199 @@
+package org.xp2p.common;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The plugin's one JSON path: jackson-core streaming for every JSON it reads or writes
+ * (signalling messages, HTTP bodies, the key server's and auth callback's answers).
+ *
+ * <p>Reads are bounded by the protocol's limits whatever the sender wrote: nesting depth
+ * {@value #MAX_DEPTH}, numbers of at most {@value #MAX_NUMBER_CHARS} characters, strings and
+ * documents of at most {@value #MAX_DOCUMENT_BYTES} bytes (the largest signalling message
+ * allowed), duplicate names refused. Writes escape every string correctly, so nothing a peer or
+ * an operator put in a value can break the document.
+ */
+public final class Json {
+    public static final int MAX_DEPTH = 16;
+    public static final int MAX_NUMBER_CHARS = 20;
+    public static final int MAX_DOCUMENT_BYTES = 1_048_576;
+
+    public static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_CHARS)
+                    .maxStringLength(MAX_DOCUMENT_BYTES)
+                    .maxDocumentLength(MAX_DOCUMENT_BYTES)
+                    .build())
+            .build();
+
+    private final StringWriter out = new StringWriter(128);
+    private final JsonGenerator g;
+
+    private Json() {
+        try {
+            g = FACTORY.createGenerator(out);
+            g.writeStartObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A new object; fields appear in the order they are put. */
+    public static Json object() {
+        return new Json();
+    }
+
+    /** {@code {"error":code,"message":message}}: the one error body of every HTTP endpoint. */
+    public static String httpError(String code, String message) {
+        return object().put("error", code).put("message", message).end();
+    }
+
+    /** A flat object of the given fields in their order; values are strings or whole numbers. */
+    public static String flat(Map<String, ?> fields) {
+        Json j = object();
+        fields.forEach((k, v) -> {
+            if (v instanceof Number n) {
+                j.put(k, n.longValue());
+            } else {
+                j.put(k, v == null ? null : String.valueOf(v));
+            }
+        });
+        return j.end();
+    }
+
+    public Json put(String name, String value) {
+        try {
+            if (value == null) {
+                g.writeNullField(name);
+            } else {
+                g.writeStringField(name, value);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public Json put(String name, long value) {
+        try {
+            g.writeNumberField(name, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public Json put(String name, double value) {
+        try {
+            g.writeNumberField(name, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public Json put(String name, boolean value) {
+        try {
+            g.writeBooleanField(name, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public Json put(String name, Collection<String> values) {
+        try {
+            g.writeArrayFieldStart(name);
+            for (String v : values) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** A nested value written by the caller with this class; it must be exactly one JSON value. */
+    public Json raw(String name, String json) {
+        try {
+            g.writeFieldName(name);
+            g.writeRawValue(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** An array of nested objects, each written by the caller with this class. */
+    public Json rawArray(String name, Collection<String> jsons) {
+        try {
+            g.writeArrayFieldStart(name);
+            for (String v : jsons) {
+                g.writeRawValue(v);
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public String end() {
+        try {
+            g.writeEndObject();
+            g.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Reads one flat object whose values are strings, numbers, booleans or null (numbers, booleans
+     * and null kept as their JSON text), as the key server and auth callbacks answer.
+     *
+     * @throws IllegalArgumentException for anything else (nested values, trailing content,
+     *                                  malformed or oversized JSON), naming the offset
+     */
+    public static Map<String, String> readFlat(String json) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (JsonParser p = FACTORY.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw bad(p, "expected a JSON object");
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == null || v.isStructStart()) {
+                    throw bad(p, "field " + name + " must be a string, number, boolean or null");
+                }
+                out.put(name, p.getText());
+            }
+            if (p.nextToken() != null) {
+                throw bad(p, "content after the JSON object");
+            }
+            return out;
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new IllegalArgumentException("malformed JSON: " + why, e);
+        }
+    }
+
+    private static IllegalArgumentException bad(JsonParser p, String what) {
+        return new IllegalArgumentException(what + " at offset " + p.currentTokenLocation().getCharOffset());
+    }
+}
