@@ -294,7 +294,8 @@ class RelayTest {
         readChunks(v.body(), 2);
         String json = fx.stats("cam-7");
         assertTrue(json.contains("\"id\":\"cam-7\""), json);
-        assertTrue(fx.stat("cam-7", "viewers") == 1);
+        // readChunks closed the viewer: whether the relay has noticed yet is a race, so count viewers served
+        assertEquals(1, fx.stat("cam-7", "viewersServed"));
         assertTrue(fx.stat("cam-7", "bytesIn") > 0);
         assertEquals(1, fx.origin.connections("/live/stats.flv"));
         assertEquals(404, fx.get("/xp2p/streams?xresid=nope").statusCode());

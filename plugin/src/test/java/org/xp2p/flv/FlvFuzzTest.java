@@ -17,8 +17,8 @@ import java.util.Optional;
  *
  * <p>In a normal build these run in regression mode over the committed inputs in
  * {@code src/test/resources/org/xp2p/flv/FlvFuzzTestInputs/<method>/}. {@code JAZZER_FUZZ=1} fuzzes
- * one target for {@code maxDuration} (see {@code .ci/run}); the static {@code fuzz*} entry points
- * are the same targets for the standalone driver (docs/benchmarks.md, "Fuzzing").
+ * one target for {@code maxDuration} (see {@code .ci/fuzz}); {@code .ci/fuzz-long} runs the same
+ * methods through the standalone driver for the long runs in docs/benchmarks.md ("Fuzzing").
  */
 class FlvFuzzTest {
     /** Small limits so that the fuzzer reaches the limit checks with small inputs. */
@@ -122,15 +122,6 @@ class FlvFuzzTest {
             new AnnexB().convert(body);
         } catch (FlvFormatException expected) {
             // a sequence header or frame that does not parse
-        }
-    }
-
-    /** Entry point of the standalone driver: one target chosen by the system property xp2p.fuzz.target. */
-    public static void fuzzerTestOneInput(byte[] data) {
-        switch (System.getProperty("xp2p.fuzz.target", "chunker")) {
-            case "reader" -> fuzzReader(data);
-            case "seiMarker" -> fuzzSeiMarker(data);
-            default -> fuzzChunker(data);
         }
     }
 

@@ -14,11 +14,6 @@ import java.nio.charset.StandardCharsets;
 class SignalMessageFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void parse(byte[] data) {
-        fuzzerTestOneInput(data);
-    }
-
-    /** Entry point of the standalone driver (docs/benchmarks.md, "Fuzzing"). */
-    public static void fuzzerTestOneInput(byte[] data) {
         String text = new String(data, StandardCharsets.UTF_8);
         SignalMessage m;
         try {
