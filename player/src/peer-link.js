@@ -17,6 +17,7 @@ export class PeerLink {
    * @param {string} o.id the remote peer id
    * @param {'up'|'down'} o.role
    * @param {Array} o.iceServers
+   * @param {'all'|'relay'} [o.iceTransportPolicy] 'relay': connect only through TURN
    * @param {(type:string,data:object)=>void} o.signal sends offer/answer/candidate to the remote peer
    * @param {(seq:number)=>Promise<Uint8Array|null>} [o.serve] parent end: the chunk, or null when missing
    * @param {(bytes:number)=>void} [o.onUpload]
@@ -31,7 +32,7 @@ export class PeerLink {
     this.onUpload = o.onUpload || (() => {});
     this.onState = o.onState || (() => {});
     this.log = o.log || (() => {});
-    this.pc = new RTCPeerConnection({ iceServers: o.iceServers || [] });
+    this.pc = new RTCPeerConnection({ iceServers: o.iceServers || [], iceTransportPolicy: o.iceTransportPolicy || 'all' });
     this.dc = null;
     this.remoteSet = false;
     this.candidates = [];

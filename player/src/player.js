@@ -15,7 +15,7 @@ import { feedLoaderClass, MediaFeed } from './loader.js';
 import { PeerLink } from './peer-link.js';
 import { ChunkScheduler, chooseStart, firstTimestamp } from './scheduler.js';
 import { SignalClient } from './signal.js';
-import { catchUpRate, liveLatencyMillis, PlaybackStats } from './stats.js';
+import { catchUpRate, liveLatencyMillis, PlaybackStats, RateMeter } from './stats.js';
 
 const KEEP_CHUNKS = 64;      // chunks kept for children: about a minute of a 1 s-chunk stream
 const HOLD_MS = 8000;        // how long a parent holds a child's request for a chunk still to come
@@ -72,6 +72,10 @@ export class Xp2pPlayer extends EventTarget {
     this.keyHex = o.key || null;
     this.token = o.token || null;
     this.targetMs = Math.round((o.targetLatency ?? 3) * 1000);
+    if (o.iceTransportPolicy !== undefined && o.iceTransportPolicy !== 'all' && o.iceTransportPolicy !== 'relay') {
+      throw new TypeError(`iceTransportPolicy must be 'all' or 'relay', got '${o.iceTransportPolicy}'`);
+    }
+    this.iceTransportPolicy = o.iceTransportPolicy || 'all';
     this.logFn = o.log || (() => {});
     this.state = 'idle';
     this.peerId = null;
@@ -88,6 +92,7 @@ export class Xp2pPlayer extends EventTarget {
     this.announced = new Map();  // seq -> when its digest arrived
     this.lastAppended = null;    // {seq, announcedAt}
     this.uploadBytes = 0;
+    this.uploadMeter = new RateMeter(10);
     this.delays = [];            // ms from a chunk's digest to its verified arrival, newest last
     this.sources = { peer: 0, server: 0 };
     this.playback = new PlaybackStats();
@@ -179,6 +184,7 @@ export class Xp2pPlayer extends EventTarget {
     this.signal.start();
     this.timers.push(setInterval(() => this.control(), CONTROL_EVERY_MS));
     this.timers.push(setInterval(() => this.report(), STATS_EVERY_MS));
+    this.timers.push(setInterval(() => this.uploadMeter.sample(this.uploadBytes, Date.now()), 1000));
   }
 
   join() {
@@ -263,7 +269,8 @@ export class Xp2pPlayer extends EventTarget {
     const b = this.reportBase;
     if (b) {
       this.signal?.send({ type: 'stats', room: this.room, p2pBytes: s.p2pBytes - b.p2pBytes, cdnBytes: s.cdnBytes - b.cdnBytes,
-        uploadBytes: s.uploadBytes - b.uploadBytes, stalls: s.stalls - b.stalls });
+        uploadBytes: s.uploadBytes - b.uploadBytes, stalls: s.stalls - b.stalls,
+        uploadRate: Math.round(this.uploadMeter.max()) });
     }
     this.emit('stats', s);
   }
@@ -413,6 +420,7 @@ export class Xp2pPlayer extends EventTarget {
       id,
       role,
       iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
       log: (m) => this.log(m),
       signal: (type, data) => this.signal.send({ type, room: this.room, to: id, data }),
       serve: (seq) => this.serveChild(seq),

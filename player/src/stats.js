@@ -88,3 +88,29 @@ export function catchUpRate(latencyMs, targetMs, currentRate,
   }
   return 1;
 }
+
+/**
+ * The best upload rate of recent seconds, as PROTOCOL section 7 asks peers to report it
+ * (`uploadRate`): the server compares it with what this peer's children need and gives a parent
+ * that cannot keep up fewer children. `sample(totalBytes, nowMs)` once a second; `max()` is the
+ * highest bytes-per-second between consecutive samples of the last `windowSeconds`.
+ */
+export class RateMeter {
+  constructor(windowSeconds = 10) {
+    this.window = windowSeconds;
+    this.rates = [];
+    this.last = null;
+  }
+
+  sample(totalBytes, nowMs) {
+    if (this.last && nowMs > this.last.at) {
+      this.rates.push(((totalBytes - this.last.bytes) * 1000) / (nowMs - this.last.at));
+      if (this.rates.length > this.window) this.rates.shift();
+    }
+    this.last = { bytes: totalBytes, at: nowMs };
+  }
+
+  max() {
+    return this.rates.length ? Math.max(...this.rates) : 0;
+  }
+}

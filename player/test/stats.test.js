@@ -52,3 +52,19 @@ test('signalling backoff grows, is jittered and capped', () => {
   assert.equal(backoffMillis(3, () => 1), 4000);
   assert.equal(backoffMillis(50, () => 1), 15000);
 });
+
+test('the upload rate reported is the best second of the window', async () => {
+  const { RateMeter } = await import('../src/stats.js');
+  const m = new RateMeter(3);
+  assert.equal(m.max(), 0, 'nothing measured yet');
+  m.sample(0, 0);
+  m.sample(100_000, 1000);
+  m.sample(400_000, 2000); // 300,000 B/s
+  m.sample(450_000, 3000);
+  assert.equal(m.max(), 300_000);
+  m.sample(500_000, 4000);
+  m.sample(550_000, 5000); // the 300,000 second has left the 3-second window
+  assert.equal(m.max(), 50_000);
+  m.sample(650_000, 5500); // half a second: 200,000 B/s
+  assert.equal(m.max(), 200_000);
+});

@@ -142,6 +142,10 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.tokenSecret=
 ## ICE servers for every peer, comma-separated stun:/turn: URLs. Default: unset
 # xp2p.swarm.iceServers=
+## the TURN server's static-auth-secret (coturn use-auth-secret): turn: entries get ephemeral credentials. Default: unset
+# xp2p.swarm.turnSecret=
+## how long those TURN credentials are valid, seconds, 60-86400. Default: 3600
+# xp2p.swarm.turnTtlSeconds=3600
 ## browser Origins allowed to open the signalling WebSocket (empty = any). Default: unset
 # xp2p.swarm.allowedOrigins=
 ## longest chain of peers below the server, 1..32. Default: 4
@@ -170,6 +174,10 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.idleTimeoutSeconds=45
 ## heartbeat periods without a message after which a joined peer is removed. Default: 2
 # xp2p.swarm.silentBeats=2
+## peers per room that should pull from the server (rebalancing target). Default: 1
+# xp2p.swarm.serverChildren=1
+## server children moved below peers per room and second, 0 = off. Default: 4
+# xp2p.swarm.rebalanceMovesPerSecond=4
 ## whether peers on cellular networks may upload. Default: false
 # xp2p.swarm.uploadOnCellular=false
 

@@ -4,30 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xp2p.host.Host;
 import org.xp2p.host.IssuedCode;
-import org.xp2p.testkit.RealTools;
-import org.xp2p.testkit.ReplayOrigin;
 
 /**
  * The player SDK plays in real headless Chromium, through the swarm: pages of the demo page
@@ -41,32 +30,33 @@ import org.xp2p.testkit.ReplayOrigin;
  */
 @Tag("browser")
 class BrowserPlayerRealTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final String ROOM = "live/demo";
-    private static final String STREAM = ROOM + ".flv";
-    private static final Path MODULES = Path.of("src/test/browser/node_modules").toAbsolutePath();
-    private static final Path SCRIPT = Path.of("src/test/resources/browser/players.mjs").toAbsolutePath();
+    private static final HttpClient HTTP = BrowserPages.HTTP;
+    private static final String ROOM = BrowserPages.ROOM;
+    private static final String STREAM = BrowserPages.STREAM;
 
     @TempDir
-    Path data;
-    @TempDir
-    Path profile;
-
-    private ReplayOrigin origin;
-    private Host host;
-    private Process node;
+    Path dir;
+    private final BrowserPages pages = new BrowserPages();
 
     @AfterEach
     void stop() throws Exception {
-        if (node != null) {
-            node.destroyForcibly();
-        }
-        if (host != null) {
-            host.stop();
-        }
-        if (origin != null) {
-            origin.close();
-        }
+        pages.close();
+    }
+
+    private void start(Map<String, String> settings) throws Exception {
+        pages.start(dir, settings);
+    }
+
+    private Json run(String scenario, int n, long windowMs, String query, List<String> pageQueries) throws Exception {
+        return pages.run(scenario, n, windowMs, query, pageQueries);
+    }
+
+    private HttpResponse<String> get(String pathAndQuery) {
+        return pages.get(pathAndQuery);
+    }
+
+    private URI uri(String pathAndQuery) {
+        return pages.uri(pathAndQuery);
     }
 
     @Test
@@ -193,73 +183,5 @@ class BrowserPlayerRealTest {
         HttpResponse<String> withCode = get("/" + STREAM + "?xp2p=chunk&seq=" + seq + codes.get(0));
         assertEquals(200, withCode.statusCode());
         assertEquals("aes-256-gcm-v1", withCode.headers().firstValue("X-Xp2p-Encryption").orElse(""));
-    }
-
-    // ---------------------------------------------------------------------------------------
-
-    private void start(Map<String, String> settings) throws Exception {
-        byte[] recording;
-        try (InputStream in = getClass().getResourceAsStream("/xp2p-demo/demo.flv")) {
-            recording = in.readAllBytes();
-        }
-        origin = new ReplayOrigin(recording, 0);
-        host = Host.builder().port(0).setting("xp2p.data", data).setting("xp2p.origin", origin.baseUri())
-                .settings(settings).build().start();
-        HttpResponse<String> sdk = get("/xp2p-player.js");
-        assertEquals(200, sdk.statusCode(), "GET /xp2p-player.js");
-        assertTrue(sdk.headers().firstValue("Content-Type").orElse("").contains("javascript"), sdk.headers().toString());
-        assertTrue(sdk.body().contains("Xp2pPlayer"), "the bundle exports Xp2pPlayer");
-    }
-
-    /** Runs players.mjs; fails with its whole output unless it reports ok. */
-    private Json run(String scenario, int pages, long windowMs, String query, List<String> pageQueries) throws Exception {
-        Path nodeBin = RealTools.require("node");
-        Path chromium = RealTools.require("chromium", "/usr/bin");
-        if (!Files.isDirectory(MODULES.resolve("playwright-core"))) {
-            fail("browser test needs playwright-core in " + MODULES + "; run .ci/install (npm ci --prefix host-harness/src/test/browser)");
-        }
-        long timeoutMs = windowMs + 90_000 + pages * 20_000L;
-        Path screenshot = Path.of("target/browser-player-" + scenario + ".png").toAbsolutePath();
-        String config = Json.object(Map.of("base", host.baseUri().toString().replaceAll("/$", ""), "stream", STREAM, "room", ROOM,
-                "modulesDir", MODULES.toString(), "userDataDir", profile.toString(), "scenario", scenario,
-                "pages", pages, "windowMs", windowMs, "timeoutMs", timeoutMs, "query", query))
-                .replaceAll("}$", ",\"pageQueries\":" + Json.array(pageQueries) + ",\"screenshot\":" + Json.quote(screenshot.toString()) + "}");
-        Path stderr = data.resolve("node-stderr.txt");
-        ProcessBuilder pb = new ProcessBuilder(nodeBin.toString(), SCRIPT.toString(), config);
-        pb.environment().put("XP2P_CHROMIUM", chromium.toString());
-        pb.redirectError(stderr.toFile());
-        node = pb.start();
-        String line;
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-            line = in.readLine();
-        }
-        if (!node.waitFor(60, TimeUnit.SECONDS)) {
-            fail("players.mjs did not exit");
-        }
-        if (line == null) {
-            fail("players.mjs printed nothing: " + Files.readString(stderr));
-        }
-        Json out = Json.parse(line);
-        if (!Boolean.TRUE.equals(out.get("ok"))) {
-            fail("browser run failed: " + out.str("reason") + "\npages: " + out.get("pages") + "\nconsole: " + out.get("console")
-                    + "\nstderr: " + Files.readString(stderr));
-        }
-        return out;
-    }
-
-    private URI uri(String pathAndQuery) {
-        return URI.create(host.baseUri().toString().replaceAll("/$", "") + pathAndQuery);
-    }
-
-    private HttpResponse<String> get(String pathAndQuery) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -43,6 +43,8 @@ final class DeliveryTree {
         String parent = DETACHED;
         final Set<String> children = new LinkedHashSet<>();
         final Set<String> stallReporters = new LinkedHashSet<>();
+        /** Parents this peer reported stalled or unreachable: rebalancing never puts it back below them. */
+        final Set<String> reported = new LinkedHashSet<>();
 
         Node(String id, int capacity, long order) {
             this.id = id;
@@ -130,6 +132,7 @@ final class DeliveryTree {
         }
         Tracker t = new Tracker();
         p.stallReporters.add(reporter);
+        r.reported.add(parent);
         detach(r, t);
         attach(reporter, Set.of(parent), t);
         if (p.stallReporters.size() >= stallStrikes && p.capacity > 0) {
@@ -141,6 +144,65 @@ final class DeliveryTree {
             for (String child : orphans) {
                 attach(child, Set.of(parent), t);
             }
+        }
+        return t.changes();
+    }
+
+    /**
+     * Moves server children below peers that can take them, at most {@code maxMoves} per call, until
+     * the server has {@code target} children or nobody else can take one. Who stays: the server
+     * children with the most slots (then the oldest), so the root keeps the peers that feed the
+     * most; who moves first: the weakest. Peers that arrived while nobody had a free slot (a burst,
+     * or leaves first and capable peers later) thus end up below capable newcomers instead of
+     * pulling from the server for good. A moved peer keeps its own subtree.
+     */
+    Changes rebalance(int target, int maxMoves) {
+        if (serverChildren.size() <= target || maxMoves <= 0) {
+            return Changes.none();
+        }
+        List<Node> movable = new ArrayList<>();
+        for (String id : serverChildren) {
+            movable.add(nodes.get(id));
+        }
+        movable.sort(Comparator.comparingInt((Node n) -> n.capacity).reversed().thenComparingLong(n -> n.order));
+        Tracker t = new Tracker();
+        int moves = 0;
+        for (int i = movable.size() - 1; i >= target && moves < maxMoves && serverChildren.size() > target; i--) {
+            Node n = movable.get(i);
+            List<Node> to = candidates(n.id, n.reported);
+            if (to.isEmpty()) {
+                continue;
+            }
+            detach(n, t);
+            Node p = to.get(0);
+            n.parent = p.id;
+            p.children.add(n.id);
+            t.childrenChanged.add(p.id);
+            t.reparented.add(n.id);
+            moves++;
+        }
+        return t.changes();
+    }
+
+    /**
+     * Lowers {@code id}'s slots to {@code slots} (never raises them): its newest children beyond that
+     * move elsewhere at once (never below {@code id} again while it is full). For a parent that
+     * cannot upload what its children need.
+     */
+    Changes limit(String id, int slots) {
+        Node n = nodes.get(id);
+        if (n == null || slots >= n.capacity) {
+            return Changes.none();
+        }
+        n.capacity = Math.max(0, slots);
+        Tracker t = new Tracker();
+        List<String> all = new ArrayList<>(n.children);
+        List<String> moving = all.size() > n.capacity ? List.copyOf(all.subList(n.capacity, all.size())) : List.of();
+        for (String child : moving) {
+            detach(nodes.get(child), t);
+        }
+        for (String child : moving) {
+            attach(child, Set.of(id), t);
         }
         return t.changes();
     }

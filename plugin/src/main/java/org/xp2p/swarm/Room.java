@@ -3,6 +3,7 @@ package org.xp2p.swarm;
 import org.xp2p.common.Json;
 import java.util.ArrayList;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.LinkedHashSet;
 import java.util.HashSet;
 import java.util.Deque;
@@ -46,6 +47,17 @@ final class Room implements ChunkFeed.StreamListener {
     private volatile Member[] audience = new Member[0];
     private AutoCloseable subscription;
     private Flow departed = Flow.ZERO;
+    private final LongSupplier millis;
+    /** Arrival time and size of the latest digests: the stream's bitrate as peers must forward it. */
+    private final long[] digestMillis = new long[BITRATE_DIGESTS];
+    private final long[] digestBytes = new long[BITRATE_DIGESTS];
+    private int digests;
+    static final int BITRATE_DIGESTS = 8;
+    /** A parent uploading less than this share of what its children need is saturated. */
+    static final double SATURATED_SHARE = 0.8;
+    /** Consecutive saturated reports (about the same children) before its slots are lowered. */
+    static final int SATURATED_REPORTS = 3;
+
     /** The standby list each member was last sent (see {@link #isEdge}), and who lists whom. */
     private final Map<String, List<String>> standbySent = new HashMap<>();
     private final Map<String, Set<String>> listedBy = new HashMap<>();
@@ -63,10 +75,11 @@ final class Room implements ChunkFeed.StreamListener {
     private StreamHold hold = StreamHold.NONE;
     private boolean released;
 
-    Room(String id, DeliveryTree tree, StreamLinks links) {
+    Room(String id, DeliveryTree tree, StreamLinks links, LongSupplier millis) {
         this.id = id;
         this.tree = tree;
         this.links = links;
+        this.millis = millis;
     }
 
     synchronized void subscription(AutoCloseable handle) {
@@ -129,6 +142,16 @@ final class Room implements ChunkFeed.StreamListener {
                 orphans.size(), members.size());
     }
 
+    /** Moves up to {@code maxMoves} server children below peers with free slots (DeliveryTree#rebalance). */
+    synchronized void rebalance(int target, int maxMoves) {
+        DeliveryTree.Changes moved = tree.rebalance(target, maxMoves);
+        if (!moved.reparented().isEmpty()) {
+            LOG.debug("swarm room {}: rebalanced {} below peers, {} server children now", id, moved.reparented(),
+                    tree.serverChildren());
+            announce(moved);
+        }
+    }
+
     /** A child reports its parent stalled or unreachable; false when that peer is not its parent. */
     synchronized boolean stalled(String reporter, String parent, String reason) {
         if (!members.containsKey(reporter) || !parent.equals(tree.parent(reporter))) {
@@ -149,7 +172,56 @@ final class Room implements ChunkFeed.StreamListener {
      * Stores a member's cumulative counters. @return their increase since its previous report, or
      * null when it is no member or a counter went backwards.
      */
-    synchronized Flow report(String peerId, long p2p, long cdn, long up, long stalls) {
+    /**
+     * The stream's bytes per second over the latest digests (the sizes of all but the oldest, over
+     * the time since the oldest), 0 until there are two.
+     */
+    long bitrate() {
+        synchronized (digestMillis) {
+            int n = Math.min(digests, BITRATE_DIGESTS);
+            if (n < 2) {
+                return 0;
+            }
+            int oldest = digests - n;
+            long bytes = 0;
+            for (int k = oldest + 1; k < digests; k++) {
+                bytes += digestBytes[k % BITRATE_DIGESTS];
+            }
+            long span = digestMillis[(digests - 1) % BITRATE_DIGESTS] - digestMillis[oldest % BITRATE_DIGESTS];
+            return span <= 0 ? 0 : bytes * 1000 / span;
+        }
+    }
+
+    /**
+     * Upload-aware slots: a member whose reported {@code uploadRate} (its best second lately) stays
+     * below {@value #SATURATED_SHARE} of what its children need (children x bitrate) for
+     * {@value #SATURATED_REPORTS} reports in a row is given only the children it can feed
+     * ({@code uploadRate / bitrate}); the others move at once. Declared slots are an upper bound,
+     * measured upload is what the tree can count on.
+     */
+    private void weighUpload(Member m, long uploadRate) {
+        long bitrate = bitrate();
+        List<String> children = tree.children(m.peer.id);
+        if (bitrate <= 0 || children.isEmpty() || uploadRate >= SATURATED_SHARE * children.size() * bitrate) {
+            m.saturatedReports = 0;
+            return;
+        }
+        if (!children.equals(m.saturatedChildren)) {
+            m.saturatedChildren = children;
+            m.saturatedReports = 0;
+        }
+        if (++m.saturatedReports < SATURATED_REPORTS) {
+            return;
+        }
+        int slots = (int) (uploadRate / bitrate);
+        m.saturatedReports = 0;
+        DeliveryTree.Changes moved = tree.limit(m.peer.id, slots);
+        LOG.debug("swarm room {}: peer {} uploads {} B/s for {} children of a {} B/s stream: {} slots, {} moved",
+                id, m.peer.id, uploadRate, children.size(), bitrate, slots, moved.reparented());
+        announce(moved);
+    }
+
+    synchronized Flow report(String peerId, long p2p, long cdn, long up, long stalls, Long uploadRate) {
         Member m = members.get(peerId);
         if (m == null) {
             return null;
@@ -158,6 +230,9 @@ final class Room implements ChunkFeed.StreamListener {
             return null;
         }
         Flow increase = new Flow(p2p - m.p2pBytes, cdn - m.cdnBytes, up - m.uploadBytes, stalls - m.stalls, 0);
+        if (uploadRate != null) {
+            weighUpload(m, uploadRate);
+        }
         m.p2pBytes = p2p;
         m.cdnBytes = cdn;
         m.uploadBytes = up;
@@ -176,6 +251,11 @@ final class Room implements ChunkFeed.StreamListener {
     /** Sends the digest to every member; never blocks the relay thread calling it. */
     @Override
     public void digest(ChunkDigest d) {
+        synchronized (digestMillis) {
+            int i = digests++ % BITRATE_DIGESTS;
+            digestMillis[i] = millis.getAsLong();
+            digestBytes[i] = d.size();
+        }
         String text = SignalMessage.message("digest").put("room", id).put("epoch", d.epoch()).put("seq", d.seq())
                 .put("size", (long) d.size()).put("sha256", d.sha256()).put("keyframe", d.keyframe()).end();
         for (Member m : audience) {

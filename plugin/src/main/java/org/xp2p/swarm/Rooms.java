@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.relay.ChunkFeed;
@@ -24,6 +25,7 @@ final class Rooms {
     private final SwarmSettings settings;
     private final ChunkFeed feed;
     private final StreamLinks links;
+    private final LongSupplier millis;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     /** Rooms closed since start whose final totals are no longer kept one by one. */
     private Flow closedRooms = Flow.ZERO;
@@ -44,8 +46,9 @@ final class Rooms {
     };
     static final int MAX_RETIRED = 10_000;
 
-    Rooms(SwarmSettings settings, ChunkFeed feed, StreamLinks links) {
+    Rooms(SwarmSettings settings, ChunkFeed feed, StreamLinks links, LongSupplier millis) {
         this.settings = settings;
+        this.millis = millis;
         this.feed = feed;
         this.links = links;
     }
@@ -66,7 +69,7 @@ final class Rooms {
         rooms.compute(roomId, (id, room) -> {
             if (room == null) {
                 room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes()),
-                        links);
+                        links, millis);
                 Flow before;
                 synchronized (this) {
                     before = retired.remove(id);
@@ -155,6 +158,10 @@ final class Rooms {
         synchronized (this) {
             return Optional.of(retired.getOrDefault(roomId, Flow.ZERO));
         }
+    }
+
+    void forEach(java.util.function.Consumer<Room> action) {
+        rooms.values().forEach(action);
     }
 
     Optional<String> view(String roomId) {

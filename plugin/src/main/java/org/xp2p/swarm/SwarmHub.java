@@ -51,7 +51,7 @@ final class SwarmHub implements AutoCloseable {
     private final JoinAuth auth;
     private final Clock clock;
     private final StreamLinks links;
-    private final String iceServersJson;
+    private final IceServers iceServers;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Rooms rooms;
@@ -77,14 +77,10 @@ final class SwarmHub implements AutoCloseable {
         this.feed = feed;
         this.auth = new JoinAuth(settings, keys, clock, streamAuth);
         this.links = new StreamLinks(contextPath);
-        this.rooms = new Rooms(settings, feed, links);
+        this.rooms = new Rooms(settings, feed, links, clock::millis);
         this.clock = clock;
-        List<String> ice = new ArrayList<>();
-        for (String url : settings.iceServers()) {
-            ice.add(Json.object().put("urls", url).end());
-        }
-        this.iceServersJson = "[" + String.join(",", ice) + "]";
-        housekeeping.scheduleWithFixedDelay(this::sweepSilent, 1, 1, TimeUnit.SECONDS);
+        this.iceServers = new IceServers(settings.iceServers(), settings.turnSecret(), settings.turnTtlSeconds(), clock);
+        housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
     }
 
     SwarmSettings settings() {
@@ -144,6 +140,23 @@ final class SwarmHub implements AutoCloseable {
      * open and would otherwise stay a parent. Its children are re-homed at once (room leave).
      * Runs every second on the housekeeping thread; tests call it directly with a moved clock.
      */
+    /** Once a second: silent peers out, then each room's tree rebalanced (bounded moves). */
+    private void housekeeping() {
+        try {
+            sweepSilent();
+            rebalance();
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again: log and keep the housekeeping alive
+            WARNS.warn("housekeeping", "swarm: housekeeping failed: {}", e.toString(), e);
+        }
+    }
+
+    void rebalance() {
+        if (settings.rebalanceMoves() > 0) {
+            rooms.forEach(room -> room.rebalance(settings.serverChildren(), settings.rebalanceMoves()));
+        }
+    }
+
     void sweepSilent() {
         long now = clock.millis();
         long limit = settings.silenceLimitMillis();
@@ -300,7 +313,7 @@ final class SwarmHub implements AutoCloseable {
         Json json = SignalMessage.message("joined").put("room", roomId).put("peer", peer.id).put("upload", upload)
                 .put("slots", (long) slots).put("heartbeatSeconds", (long) settings.heartbeatSeconds());
         json.raw("stream", position.map(links::json).orElse("null"));
-        return json.raw("iceServers", iceServersJson).end();
+        return json.raw("iceServers", iceServers.json(peer.id)).end();
     }
 
     private void leave(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
@@ -355,7 +368,7 @@ final class SwarmHub implements AutoCloseable {
 
     private void stats(Peer peer, SignalMessage m) throws SignalMessage.BadMessage {
         String roomId = roomOf(peer, m);
-        for (Long v : new Long[] {m.p2pBytes(), m.cdnBytes(), m.uploadBytes(), m.stalls()}) {
+        for (Long v : new Long[] {m.p2pBytes(), m.cdnBytes(), m.uploadBytes(), m.stalls(), m.uploadRate()}) {
             if (v != null && v > MAX_COUNTER) {
                 // no peer moves 2^53 bytes in one membership; such a report would only poison the totals
                 throw new SignalMessage.BadMessage("bad_stats", "counters above 2^53-1 are refused");
@@ -363,7 +376,7 @@ final class SwarmHub implements AutoCloseable {
         }
         Room room = rooms.get(roomId);
         Flow increase = room == null ? null : room.report(peer.id, orZero(m.p2pBytes()), orZero(m.cdnBytes()),
-                orZero(m.uploadBytes()), orZero(m.stalls()));
+                orZero(m.uploadBytes()), orZero(m.stalls()), m.uploadRate());
         if (increase == null) {
             throw new SignalMessage.BadMessage("bad_stats", "counters are cumulative since join and never decrease");
         }

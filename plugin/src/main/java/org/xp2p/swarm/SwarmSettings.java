@@ -16,6 +16,8 @@ import org.xp2p.config.Settings;
  * @param auth                  none, optional or required: whether a join must prove it may watch
  * @param tokenSecret           HMAC key for join tokens; empty when tokens are not accepted
  * @param iceServers            stun:/turn: URLs handed to every peer for NAT traversal
+ * @param turnSecret            the TURN server's static-auth-secret: turn: entries carry ephemeral credentials
+ * @param turnTtlSeconds        how long those credentials are valid
  * @param allowedOrigins        browser Origins allowed to open the signalling socket; empty = any
  * @param maxDepth              peers below the server on the longest path
  * @param maxSlots              upper bound on the children one peer is given
@@ -32,15 +34,21 @@ import org.xp2p.config.Settings;
  * @param uploadOnCellular      whether peers on cellular networks may upload at all
  * @param requireCode           {@code xp2p.relay.requireCode}: a join is a viewer, so it needs a valid code too
  * @param silentBeats           heartbeat periods without any message after which a joined peer is removed
+ * @param serverChildren        how many peers per room should pull from the server (rebalancing target)
+ * @param rebalanceMoves        at most this many server children moved below peers per room and second
  */
-record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, List<String> allowedOrigins,
+record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, Optional<byte[]> turnSecret,
+                     int turnTtlSeconds, List<String> allowedOrigins,
                      int maxDepth, int maxSlots, int standbyCount, int stallStrikes, int maxPeersPerRoom,
                      int maxPeers, int maxRoomsPerConnection, int maxMessageBytes, int messagesPerSecond,
                      int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular,
-                     boolean requireCode, int silentBeats) {
+                     boolean requireCode, int silentBeats, int serverChildren, int rebalanceMoves) {
     static final String AUTH = "xp2p.swarm.auth";
     static final String TOKEN_SECRET = "xp2p.swarm.tokenSecret";
     static final String ICE_SERVERS = "xp2p.swarm.iceServers";
+    static final String TURN_SECRET = "xp2p.swarm.turnSecret";
+    static final String TURN_TTL = "xp2p.swarm.turnTtlSeconds";
+    static final int DEFAULT_TURN_TTL_SECONDS = 3_600;
     static final String ALLOWED_ORIGINS = "xp2p.swarm.allowedOrigins";
 
     static final String DEFAULT_AUTH = "optional";
@@ -57,17 +65,24 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
     static final int DEFAULT_SEND_QUEUE = 256;
     static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 45;
     static final int DEFAULT_SILENT_BEATS = 2;
+    static final int DEFAULT_SERVER_CHILDREN = 1;
+    static final int DEFAULT_REBALANCE_MOVES = 4;
     static final int MIN_SECRET_BYTES = 16;
 
-    static SwarmSettings from(Settings s) {
-        String auth = s.choice(AUTH, DEFAULT_AUTH, "none", "optional", "required");
-        Optional<byte[]> secret = s.optional(TOKEN_SECRET).map(v -> {
+    /** A shared secret of at least {@value #MIN_SECRET_BYTES} bytes; its value never reaches an error message. */
+    private static Optional<byte[]> secret(Settings s, String key, String what) {
+        return s.optional(key).map(v -> {
             byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
             if (bytes.length < MIN_SECRET_BYTES) {
-                throw new ConfigException(TOKEN_SECRET, "****", "must be at least " + MIN_SECRET_BYTES + " bytes");
+                throw new ConfigException(key, "****", "must be at least " + MIN_SECRET_BYTES + " bytes" + what);
             }
             return bytes;
         });
+    }
+
+    static SwarmSettings from(Settings s) {
+        String auth = s.choice(AUTH, DEFAULT_AUTH, "none", "optional", "required");
+        Optional<byte[]> secret = secret(s, TOKEN_SECRET, "");
         List<String> ice = s.list(ICE_SERVERS);
         for (String url : ice) {
             String lower = url.toLowerCase(Locale.ROOT);
@@ -76,11 +91,18 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 throw new ConfigException(ICE_SERVERS, url, "each entry must be a stun:, stuns:, turn: or turns: URL");
             }
         }
+        Optional<byte[]> turnSecret = secret(s, TURN_SECRET, " (the TURN server's static-auth-secret)");
+        boolean turn = ice.stream().anyMatch(u -> u.toLowerCase(Locale.ROOT).startsWith("turn"));
+        if (turn && turnSecret.isEmpty()) {
+            throw new ConfigException(ICE_SERVERS, String.join(",", ice), "turn: and turns: servers need "
+                    + TURN_SECRET + " (the TURN server's static-auth-secret) so that peers get ephemeral credentials");
+        }
+        int turnTtl = s.integer(TURN_TTL, DEFAULT_TURN_TTL_SECONDS, 60, 86_400);
         List<String> origins = s.list(ALLOWED_ORIGINS);
         for (String origin : origins) {
             checkOrigin(origin);
         }
-        return new SwarmSettings(auth, secret, ice, origins,
+        return new SwarmSettings(auth, secret, ice, turnSecret, turnTtl, origins,
                 s.integer("xp2p.swarm.maxDepth", DEFAULT_MAX_DEPTH, 1, 32),
                 s.integer("xp2p.swarm.maxSlots", DEFAULT_MAX_SLOTS, 0, 64),
                 s.integer("xp2p.swarm.standbyCount", DEFAULT_STANDBY, 0, 16),
@@ -95,7 +117,9 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 s.integer("xp2p.swarm.idleTimeoutSeconds", DEFAULT_IDLE_TIMEOUT_SECONDS, 5, 3_600),
                 s.bool("xp2p.swarm.uploadOnCellular", false),
                 s.bool("xp2p.relay.requireCode", false),
-                s.integer("xp2p.swarm.silentBeats", DEFAULT_SILENT_BEATS, 2, 100));
+                s.integer("xp2p.swarm.silentBeats", DEFAULT_SILENT_BEATS, 2, 100),
+                s.integer("xp2p.swarm.serverChildren", DEFAULT_SERVER_CHILDREN, 1, 100_000),
+                s.integer("xp2p.swarm.rebalanceMovesPerSecond", DEFAULT_REBALANCE_MOVES, 0, 1_000));
     }
 
     private static void checkOrigin(String origin) {

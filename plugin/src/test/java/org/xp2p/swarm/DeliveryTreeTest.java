@@ -98,6 +98,25 @@ class DeliveryTreeTest {
     }
 
     @Test
+    void rebalancingMovesServerChildrenBelowACapableNewcomer() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2);
+        tree.join("leaf1", 0);
+        tree.join("leaf2", 0);
+        tree.join("leaf3", 0);
+        tree.join("strong", 4);
+        assertEquals(4, tree.serverChildren(), "nobody could take anyone on arrival");
+        DeliveryTree.Changes first = tree.rebalance(1, 1);
+        assertEquals(Set.of("leaf3"), first.reparented(), "one move per call, the weakest and newest first");
+        assertEquals(Set.of("strong"), first.childrenChanged());
+        assertEquals("strong", tree.parent("leaf3"));
+        tree.rebalance(1, 10);
+        assertEquals(1, tree.serverChildren(), "down to the target");
+        assertEquals(List.of("leaf3", "leaf2", "leaf1"), tree.children("strong"));
+        assertEquals(DeliveryTree.Changes.none(), tree.rebalance(1, 10), "nothing left to do");
+        assertEquals(DeliveryTree.Changes.none(), new DeliveryTree(4, 2, 2).rebalance(1, 10));
+    }
+
+    @Test
     void invariantsHoldUnderThousandsOfRandomOperations() {
         for (long seed = 1; seed <= 4; seed++) {
             Random random = new Random(seed);
@@ -108,6 +127,8 @@ class DeliveryTreeTest {
             int next = 0;
             int orphansRehomed = 0;
             int stallMoves = 0;
+            int rebalanceMoves = 0;
+            int limitMoves = 0;
             for (int op = 0; op < 2500; op++) {
                 int dice = random.nextInt(100);
                 if (dice < 50 || live.size() < 3) {
@@ -125,6 +146,21 @@ class DeliveryTreeTest {
                         assertTrue(tree.depth(orphan) >= 1, "orphan " + orphan + " re-homed (seed " + seed + ")");
                         assertFalse(id.equals(tree.parent(orphan)));
                     }
+                } else if (dice < 87) {
+                    String id = live.get(random.nextInt(live.size()));
+                    int slots = random.nextInt(3);
+                    int had = tree.children(id).size();
+                    DeliveryTree.Changes moved = tree.limit(id, slots);
+                    int after = tree.children(id).size();
+                    assertTrue(slots < had ? after <= slots : after == had,
+                            "limit(" + slots + ") leaves " + after + " of " + had + " children");
+                    limitMoves += moved.reparented().size();
+                } else if (dice < 90) {
+                    int before = tree.serverChildren();
+                    DeliveryTree.Changes moved = tree.rebalance(1, 3);
+                    rebalanceMoves += moved.reparented().size();
+                    assertTrue(moved.reparented().size() <= 3, "at most maxMoves per call");
+                    assertTrue(tree.serverChildren() <= before, "rebalancing never adds server children");
                 } else {
                     String reporter = live.get(random.nextInt(live.size()));
                     String parent = tree.parent(reporter);
@@ -136,8 +172,9 @@ class DeliveryTreeTest {
                 }
                 checkInvariants(tree, live, capacity, maxDepth, seed, op);
             }
-            assertTrue(orphansRehomed > 100 && stallMoves > 100,
-                    "the run exercised re-homing: " + orphansRehomed + " orphans, " + stallMoves + " stall moves");
+            assertTrue(orphansRehomed > 100 && stallMoves > 50 && rebalanceMoves > 20 && limitMoves > 20,
+                    "the run exercised re-homing: " + orphansRehomed + " orphans, " + stallMoves + " stall moves, "
+                            + rebalanceMoves + " rebalancing moves, " + limitMoves + " moves by lowered slots");
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +34,8 @@ class SwarmHubTest {
     private SwarmHub hub;
 
     private SwarmHub hub(Map<String, String> settings) {
-        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional"));
+        // rebalancing off unless a test asks for it: the housekeeping thread must not move peers mid-test
+        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional", "xp2p.swarm.rebalanceMovesPerSecond", "0"));
         all.putAll(settings);
         hub = new SwarmHub(SwarmSettings.from(Settings.of(all)), feed, code -> {
             if (code.equals("down")) {
@@ -182,15 +184,9 @@ class SwarmHubTest {
     @Test
     void aStandbyListNamingAFullPeerIsRefreshed() {
         hub(Map.of("xp2p.swarm.maxSlots", "2", "xp2p.swarm.standbyCount", "2"));
-        String[] joins = {"\"upload\":true,\"slots\":2", "\"upload\":true,\"slots\":1", "\"upload\":false",
-            "\"upload\":true,\"slots\":1"};
-        TestLink[] links = new TestLink[joins.length];
-        Peer[] peers = new Peer[joins.length];
-        for (int i = 0; i < joins.length; i++) {
-            links[i] = new TestLink();
-            peers[i] = hub.connect(links[i], null);
-            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"r\"," + joins[i] + "}");
-        }
+        TestLink[] links = new TestLink[4];
+        Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":2", "\"upload\":true,\"slots\":1",
+                "\"upload\":false", "\"upload\":true,\"slots\":1");
         // a=0 took b=1 and the leaf c=2; c's standby named b, which took d=3 and is full now
         String b = peers[1].id;
         List<String> toC = links[2].all("\"parent\"");
@@ -198,6 +194,68 @@ class SwarmHubTest {
         assertEquals(2, toC.size(), "c is told once more: " + toC);
         assertFalse(toC.get(1).contains(b), "the fresh list leaves the full b out: " + toC);
         assertTrue(toC.get(1).contains("\"parent\":\"" + peers[0].id + "\""), "same parent: keep the link");
+    }
+
+    @Test
+    void rebalancingMovesServerChildrenBelowACapableNewcomerAndTellsThem() {
+        hub(Map.of("xp2p.swarm.maxSlots", "4", "xp2p.swarm.rebalanceMovesPerSecond", "4"));
+        TestLink[] links = new TestLink[3];
+        Peer[] peers = joinAll(links, "r", "\"upload\":false", "\"upload\":false", "\"upload\":true,\"slots\":4");
+        assertTrue(links[2].first("\"parent\"").contains("\"parent\":\"server\""), "three server children on arrival");
+        // what the housekeeping thread does once a second (it may have run already: the result is the same)
+        hub.rebalance();
+        for (int i = 0; i < 2; i++) {
+            List<String> p = links[i].all("\"parent\"");
+            assertTrue(p.get(p.size() - 1).contains("\"parent\":\"" + peers[2].id + "\",\"depth\":2"), p.toString());
+        }
+        assertTrue(links[2].first("\"children\"").contains(peers[0].id));
+        assertTrue(hub.roomView("r").orElseThrow().contains("\"serverChildren\":1"));
+    }
+
+    @Test
+    void rebalancingNeverPutsAPeerBackBelowAParentItReported() {
+        hub(Map.of("xp2p.swarm.maxSlots", "2", "xp2p.swarm.rebalanceMovesPerSecond", "4"));
+        TestLink la = new TestLink();
+        TestLink lb = new TestLink();
+        Peer a = hub.connect(la, null);
+        Peer b = hub.connect(lb, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\",\"reason\":\"unreachable\"}");
+        assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\""));
+        hub.rebalance();
+        List<String> toB = lb.all("\"parent\"");
+        assertEquals(2, toB.size(), "b stays with the server: " + toB);
+    }
+
+    @Test
+    void aParentThatCannotUploadWhatItsChildrenNeedKeepsOnlyWhatItCanFeed() {
+        hub(Map.of("xp2p.swarm.maxSlots", "4"));
+        TestLink[] links = new TestLink[4];
+        Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":4", "\"upload\":true,\"slots\":4",
+                "\"upload\":false", "\"upload\":false");
+        Peer a = peers[0];
+        assertEquals(3, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1, "a feeds b, c, d");
+        // the stream: 250,000 B a second
+        ChunkFeed.StreamListener room = feed.listeners.get("r").get(0);
+        for (int seq = 0; seq < 4; seq++) {
+            room.digest(new ChunkDigest("r", 1, seq, 250_000, "00", seq == 0));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        // a manages 300,000 B/s: enough for one child, not three (0.8 x 750,000)
+        for (int report = 1; report <= 3; report++) {
+            hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"uploadBytes\":" + report * 300_000 + ",\"uploadRate\":300000}");
+            int expected = report < 3 ? 3 : 1;
+            assertEquals(expected, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1,
+                    "after report " + report);
+        }
+        // the two moved children went below b, the other uploader
+        assertEquals(2, hub.roomView("r").orElseThrow().split("\"parent\":\"" + peers[1].id + "\"").length - 1);
+        // a fast parent keeps its children
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
+        assertEquals(2, hub.roomView("r").orElseThrow().split("\"parent\":\"" + peers[1].id + "\"").length - 1);
     }
 
     @Test
@@ -398,6 +456,17 @@ class SwarmHubTest {
         Flow big = new Flow(Long.MAX_VALUE - 1, 0, 0, 0, 1);
         assertEquals(Long.MAX_VALUE, big.plus(big).p2pBytes(), "sums saturate instead of wrapping");
         assertTrue(hub.nodeFlow().p2pBytes() > 0);
+    }
+
+    /** Connects one peer per join field list and joins each to {@code room}, in order. */
+    private Peer[] joinAll(TestLink[] links, String room, String... joinFields) {
+        Peer[] peers = new Peer[joinFields.length];
+        for (int i = 0; i < joinFields.length; i++) {
+            links[i] = new TestLink();
+            peers[i] = hub.connect(links[i], null);
+            hub.onText(peers[i], "{\"v\":1,\"type\":\"join\",\"room\":\"" + room + "\"," + joinFields[i] + "}");
+        }
+        return peers;
     }
 
     static final class TestLink implements PeerLink {
