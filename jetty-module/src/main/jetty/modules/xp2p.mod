@@ -16,6 +16,9 @@ webapp
 [depend]
 ee10-deploy
 ee10-websocket-jakarta
+# a stop that waits for requests (jetty.server.stopTimeout, 5 s): meanwhile the plugin ends its viewers
+# on a tag boundary (xp2p.relay.drainMillis); without it Jetty cuts them inside a tag at once
+graceful
 
 [files]
 basehome:modules/xp2p.d/xp2p.war|lib/xp2p/xp2p.war
