@@ -64,7 +64,8 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
     }
 
-    private record Waiting(AsyncContext async, StreamCipher cipher, long deadlineNanos) {
+    /** A request waiting for the stream to be live; {@code head}: a HEAD, answered without becoming a viewer. */
+    private record Waiting(AsyncContext async, StreamCipher cipher, long deadlineNanos, boolean head) {
     }
 
     final StreamAddress address;
@@ -141,20 +142,27 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      * (or create) the stream again.
      */
     boolean watch(AsyncContext async, StreamCipher cipher) {
+        return watch(async, cipher, false);
+    }
+
+    /** As {@link #watch(AsyncContext, StreamCipher)}; {@code head}: answer the headers only, add no viewer. */
+    boolean watch(AsyncContext async, StreamCipher cipher, boolean head) {
         synchronized (lock) {
             if (stopped) {
                 return false;
             }
             idleSinceNanos = -1;
-            viewersServed.incrementAndGet();
-            relay.metrics().viewerServed();
+            if (!head) {
+                viewersServed.incrementAndGet();
+                relay.metrics().viewerServed();
+            }
             async.getRequest().setAttribute(Viewer.ACCEPTED_NANOS, System.nanoTime());
             if (init == null || open == null) {
                 long deadline = System.nanoTime() + config.startTimeoutMillis() * 1_000_000L;
-                waiting.add(new Waiting(async, cipher, deadline));
+                waiting.add(new Waiting(async, cipher, deadline, head));
                 return true;
             }
-            attach(async, cipher);
+            attach(async, cipher, head);
             return true;
         }
     }
@@ -217,7 +225,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
     }
 
-    private void attach(AsyncContext async, StreamCipher cipher) {
+    private void attach(AsyncContext async, StreamCipher cipher, boolean head) {
         HttpServletResponse response = (HttpServletResponse) async.getResponse();
         response.setStatus(200);
         if (cipher == null) {
@@ -232,6 +240,10 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
         response.setHeader("X-Xp2p-Stream", id());
         response.setHeader("X-Xp2p-Epoch", Long.toString(epoch));
+        if (head) {
+            async.complete();
+            return;
+        }
         try {
             Viewer viewer = new Viewer(id(), async, cipher, config, this, relay.fanOut().assign(), relay.metrics());
             viewer.offer(snapshot());
@@ -382,7 +394,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         if (!waiting.isEmpty() && init != null && open != null) {
             // their snapshots already hold this read
             for (Waiting w : waiting) {
-                attach(w.async(), w.cipher());
+                attach(w.async(), w.cipher(), w.head());
             }
             waiting.clear();
         }
@@ -459,6 +471,20 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         relay.metrics().originReconnected();
     }
 
+    /**
+     * The origin stalled: ends the live viewers (their players reconnect and wait for the retried
+     * pull) but keeps the stream, its window and its swarm rooms while the pull retries.
+     */
+    void endViewers(String why) {
+        List<Viewer> live = List.copyOf(viewers);
+        if (!live.isEmpty()) {
+            WARNS.warn("stalled", "stream {}: {}; ending {} viewer(s)", id(), why, live.size());
+        }
+        for (Viewer v : live) {
+            v.close(false, why);
+        }
+    }
+
     /** The pull gave up: answer waiting viewers with the failure, end live ones, forget the stream. */
     void fail(Failure failure, String detail) {
         List<Viewer> live;
@@ -530,7 +556,10 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
     }
 
-    /** Node shutdown: end every viewer. */
+    /**
+     * Node shutdown: refuses waiting requests with 503 and lets every viewer finish what is queued
+     * ({@link Viewer#finish}); {@link #finishNow} cuts the rest short, still on a tag boundary.
+     */
     void shutdown() {
         synchronized (lock) {
             stopped = true;
@@ -540,10 +569,17 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             }
             waiting.clear();
         }
-        for (Viewer v : List.copyOf(viewers)) {
-            v.close(false, "server stopping");
-        }
         pull.stop();
+        for (Viewer v : List.copyOf(viewers)) {
+            v.finish();
+        }
+    }
+
+    /** Node shutdown, drain time over: ends the viewers still writing after their current segment. */
+    void finishNow() {
+        for (Viewer v : List.copyOf(viewers)) {
+            v.finishNow();
+        }
     }
 
     boolean live() {

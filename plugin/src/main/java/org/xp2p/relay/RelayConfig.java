@@ -28,11 +28,16 @@ import org.xp2p.config.Settings;
  * @param maxViewersPerStream viewers of one stream on this node
  * @param fanOutThreads      threads writing to viewers (0: one per core)
  * @param corsOrigin         value of Access-Control-Allow-Origin on stream responses (empty: none)
+ * @param flvLimits          largest tag and configuration tag accepted from an origin
+ *                           ({@code xp2p.relay.maxTagBytes}, {@code xp2p.relay.maxConfigBytes})
+ * @param drainMillis        at shutdown, how long viewers get to receive what is queued before their
+ *                           responses end on a tag boundary ({@code xp2p.relay.drainMillis})
  */
 public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, int windowSeconds,
         long windowMaxBytes, int skipLagMillis, int maxSkips, long viewerMaxBytes, int startTimeoutMillis, int readTimeoutMillis,
         int reconnectMaxSeconds, int backoffInitialMillis, int backoffMaxMillis, int connectTimeoutMillis,
-        boolean requireCode, int maxStreams, int maxViewersPerStream, int fanOutThreads, String corsOrigin) {
+        boolean requireCode, int maxStreams, int maxViewersPerStream, int fanOutThreads, String corsOrigin,
+        org.xp2p.flv.FlvLimits flvLimits, int drainMillis) {
 
     public static final int DEFAULT_IDLE_SECONDS = 10;
     public static final int DEFAULT_CHUNK_MILLIS = 1000;
@@ -49,6 +54,10 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
     public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 3000;
     public static final int DEFAULT_MAX_STREAMS = 10_000;
     public static final int DEFAULT_MAX_VIEWERS_PER_STREAM = 20_000;
+    public static final int DEFAULT_MAX_TAG_BYTES = org.xp2p.flv.FlvLimits.DEFAULT_MAX_TAG_BYTES;
+    public static final int DEFAULT_MAX_CONFIG_BYTES = org.xp2p.flv.FlvLimits.DEFAULT_MAX_CONFIG_BYTES;
+    /** Below Jetty's and Tomcat's usual 5 s stop timeout, so viewers end before connections are cut. */
+    public static final int DEFAULT_DRAIN_MILLIS = 2000;
 
     public static RelayConfig from(Settings s) {
         List<URI> origins = new ArrayList<>();
@@ -73,11 +82,25 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
                 s.integer("xp2p.relay.maxStreams", DEFAULT_MAX_STREAMS, 1, 1_000_000),
                 s.integer("xp2p.relay.maxViewersPerStream", DEFAULT_MAX_VIEWERS_PER_STREAM, 1, 1_000_000),
                 s.integer("xp2p.relay.fanOutThreads", 0, 0, 64),
-                s.string("xp2p.relay.corsOrigin", "*"));
+                s.string("xp2p.relay.corsOrigin", "*"),
+                flvLimits(s),
+                s.integer("xp2p.relay.drainMillis", DEFAULT_DRAIN_MILLIS, 0, 60_000));
         if (config.backoffMaxMillis < config.backoffInitialMillis) {
             throw new ConfigException("xp2p.relay.backoffMaxMillis", String.valueOf(config.backoffMaxMillis),
                     "must be at least xp2p.relay.backoffInitialMillis (" + config.backoffInitialMillis + ")");
         }
         return config;
+    }
+
+    private static org.xp2p.flv.FlvLimits flvLimits(Settings s) {
+        int maxTag = s.integer("xp2p.relay.maxTagBytes", DEFAULT_MAX_TAG_BYTES,
+                org.xp2p.flv.FlvLimits.MIN_MAX_TAG_BYTES, org.xp2p.flv.FlvTag.MAX_DATA_SIZE);
+        int maxConfig = s.integer("xp2p.relay.maxConfigBytes", DEFAULT_MAX_CONFIG_BYTES,
+                org.xp2p.flv.FlvLimits.MIN_MAX_CONFIG_BYTES, org.xp2p.flv.FlvTag.MAX_DATA_SIZE);
+        if (maxConfig > maxTag) {
+            throw new ConfigException("xp2p.relay.maxConfigBytes", String.valueOf(maxConfig),
+                    "must be at most xp2p.relay.maxTagBytes (" + maxTag + "): a configuration tag is a tag");
+        }
+        return new org.xp2p.flv.FlvLimits(maxTag, maxConfig);
     }
 }

@@ -49,6 +49,8 @@ final class Viewer implements WriteListener {
     private int skipsInARow;
     private boolean needFlush;
     private boolean closed;
+    /** Shutdown: take nothing new, end the response once the queue is written. */
+    private boolean finishing;
     private boolean started;
     private boolean cipherHeaderPending;
     private long bytesSent;
@@ -85,7 +87,7 @@ final class Viewer implements WriteListener {
     }
 
     synchronized void offer(List<Segment> segments) {
-        if (closed) {
+        if (closed || finishing) {
             return;
         }
         for (Segment s : segments) {
@@ -187,6 +189,10 @@ final class Viewer implements WriteListener {
                         out.flush();
                         continue;
                     }
+                    if (finishing) {
+                        // nothing in flight: the response ends after a whole segment, so on a tag boundary
+                        close(false, "server stopping");
+                    }
                     return;
                 }
                 queuedBytes -= s.bytes().length;
@@ -223,6 +229,37 @@ final class Viewer implements WriteListener {
     private void drop(String why) {
         WARNS.warn("dropped", "stream {}: dropping viewer {}: {}", streamId, remote, why);
         close(true, why);
+    }
+
+    /**
+     * Shutdown, first step: takes no more segments and ends the response, with its terminating
+     * chunk, once what is queued has been written. Segments hold whole tags, so the player sees a
+     * complete FLV stream instead of a connection cut inside a tag.
+     */
+    synchronized void finish() {
+        if (closed) {
+            return;
+        }
+        finishing = true;
+        drain();
+    }
+
+    /**
+     * Shutdown, drain time over: drops what is still queued and ends the response as soon as the
+     * write in flight (a whole segment) is done, still on a tag boundary.
+     */
+    synchronized void finishNow() {
+        if (closed) {
+            return;
+        }
+        finishing = true;
+        queue.clear();
+        queuedBytes = 0;
+        if (!started) {
+            close(false, "server stopping");
+            return;
+        }
+        drain();
     }
 
     /** Ends this viewer's response (stream stopped, viewer dropped or connection failed). */
