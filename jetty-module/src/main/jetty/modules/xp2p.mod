@@ -16,6 +16,9 @@ webapp
 [depend]
 ee10-deploy
 ee10-websocket-jakarta
+# a stop that waits for requests (jetty.server.stopTimeout, 5 s): meanwhile the plugin ends its viewers
+# on a tag boundary (xp2p.relay.drainMillis); without it Jetty cuts them inside a tag at once
+graceful
 
 [files]
 basehome:modules/xp2p.d/xp2p.war|lib/xp2p/xp2p.war
@@ -98,9 +101,9 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.relay.viewerMaxBytes=8388608
 ## wait for the origin's first bytes (then 502/504), ms. Default: 10000
 # xp2p.relay.startTimeoutMillis=10000
-## an origin silent this long is reconnected, ms. Default: 10000
+## an origin whose media time does not advance this long is reconnected, its viewers ended, ms. Default: 10000
 # xp2p.relay.readTimeoutMillis=10000
-## how long a failed origin is retried before viewers are ended. Default: 30
+## how long a stream's media may stay stuck (failing origin, reconnects without new media) before it ends. Default: 30
 # xp2p.relay.reconnectMaxSeconds=30
 ## first reconnect delay, ms (doubles with jitter). Default: 200
 # xp2p.relay.backoffInitialMillis=200
@@ -130,6 +133,12 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.relay.mergeMillis=100
 ## Access-Control-Allow-Origin on stream and chunk responses (empty = not sent). Default: *
 # xp2p.relay.corsOrigin=*
+## largest FLV tag body accepted from an origin, bytes (65536..16777215). Default: 8388608
+# xp2p.relay.maxTagBytes=8388608
+## largest sequence header or onMetaData tag, bytes (1024..maxTagBytes). Default: 65536
+# xp2p.relay.maxConfigBytes=65536
+## at shutdown, time for viewers to end on a tag boundary, ms (below jetty.server.stopTimeout). Default: 2000
+# xp2p.relay.drainMillis=2000
 
 ## ---- swarm signalling
 ## who may join: none, optional (checked when given) or required. Default: optional

@@ -13,6 +13,7 @@ import java.util.Objects;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -59,6 +60,15 @@ public final class Host implements AutoCloseable {
         config.attributes.forEach(webapp::setAttribute);
         server.setHandler(webapp);
         server.setStopTimeout(5_000);
+        // before the stop timeout starts: the plugin ends its viewers on a tag boundary (xp2p.relay.drainMillis)
+        server.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopping(LifeCycle event) {
+                if (webapp.getServletContext().getAttribute("xp2p.shutdown") instanceof Runnable drain) {
+                    drain.run();
+                }
+            }
+        });
         try {
             connector.open();   // bind first: a busy port fails before the WAR is deployed
             server.start();

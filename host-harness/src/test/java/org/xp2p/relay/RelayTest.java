@@ -170,6 +170,14 @@ class RelayTest {
         c.body().close();
     }
 
+    private long statQuietly(String id, String field) {
+        try {
+            return fx.stat(id, field);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void originRestartIsBridgedWithANewEpoch() throws Exception {
         fx.start(data, Map.of("xp2p.relay.backoffInitialMillis", "50", "xp2p.relay.backoffMaxMillis", "200"));
@@ -203,7 +211,8 @@ class RelayTest {
             }
             assertTrue(restarted, "origin was restarted");
         }
-        assertTrue(fx.stat("live/restart", "originReconnects") >= 1);
+        // a reconnect counts once media time advances on the new connection, not on its first bytes
+        await("the reconnect to count", 5000, () -> statQuietly("live/restart", "originReconnects") >= 1);
         assertTrue(fx.stat("live/restart", "epochs") >= 2);
     }
 
@@ -285,7 +294,8 @@ class RelayTest {
         readChunks(v.body(), 2);
         String json = fx.stats("cam-7");
         assertTrue(json.contains("\"id\":\"cam-7\""), json);
-        assertTrue(fx.stat("cam-7", "viewers") == 1);
+        // readChunks closed the viewer: whether the relay has noticed yet is a race, so count viewers served
+        assertEquals(1, fx.stat("cam-7", "viewersServed"));
         assertTrue(fx.stat("cam-7", "bytesIn") > 0);
         assertEquals(1, fx.origin.connections("/live/stats.flv"));
         assertEquals(404, fx.get("/xp2p/streams?xresid=nope").statusCode());

@@ -32,10 +32,22 @@ import org.xp2p.swarm.SwarmService;
 public final class Xp2pBootstrap implements ServletContextListener {
     /** Context attribute a host may set to a {@link Clock}; tests use it to move time. */
     public static final String CLOCK_ATTRIBUTE = "xp2p.clock";
+    /**
+     * Context attribute this listener sets to a {@link Runnable} that a host runs when its shutdown
+     * <em>begins</em> (Jetty: a {@code lifeCycleStopping} listener on the server). The Servlet API has
+     * no such event, and {@code contextDestroyed} can come after the container has already cut the
+     * connections at the end of its stop timeout: then viewers see a tag cut in half. Running it ends
+     * them cleanly first ({@link RelayService#drain}). A container stopped by a signal (a stock
+     * Jetty or Tomcat) runs it through a JVM shutdown hook, at the same moment as its own; and
+     * {@code contextDestroyed} runs it in any case.
+     */
+    public static final String SHUTDOWN_ATTRIBUTE = "xp2p.shutdown";
 
     private static final Logger LOG = LoggerFactory.getLogger(Xp2pBootstrap.class);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    /** Registered while the plugin runs; removed at undeploy so it holds no class loader after. */
+    private Thread shutdownHook;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -49,6 +61,9 @@ public final class Xp2pBootstrap implements ServletContextListener {
             Xp2pMetrics metrics = new Xp2pMetrics();
             StreamAuth auth = keep(StreamAuth.from(settings, clock));
             RelayService relay = keep(RelayService.start(ctx, settings, keys.lookup(), clock, metrics, auth));
+            ctx.setAttribute(SHUTDOWN_ATTRIBUTE, (Runnable) relay::drain);
+            shutdownHook = new Thread(relay::drain, "xp2p-shutdown-drain");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
             SwarmService swarm = keep(SwarmService.start(ctx, settings, relay, keys.lookup(), clock, metrics, auth));
             keep(AffinityService.start(ctx, settings, db, clock));
             keep(OpsService.start(ctx, settings, db, relay, swarm, metrics));
@@ -73,6 +88,14 @@ public final class Xp2pBootstrap implements ServletContextListener {
     }
 
     private void stopAll() {
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook has run or is running, and drain is idempotent
+            }
+            shutdownHook = null;
+        }
         while (!started.isEmpty()) {
             AutoCloseable feature = started.pop();
             try {

@@ -20,12 +20,19 @@ import java.util.Arrays;
  * to {@link #VIDEO_WAIT_MILLIS} of audio for its first video tag before being treated so.
  *
  * <p>Every timestamp is shifted by {@code timestampOffsetMillis}. Not thread-safe: one feeder.
+ *
+ * <p>Untrusted input: every size is checked against {@link FlvLimits} and against the bytes that
+ * remain before it is used (tag sizes by the reader, configuration records by
+ * {@code ConfigRecord}, the NAL units of every frame by {@link Nal#checkTiling}), and a violation
+ * is a {@link FlvFormatException} naming the tag's byte offset in the stream. After one, the
+ * chunker is unusable: the caller drops the connection.
  */
 public final class FlvChunker {
     /** Audio duration after which a stream announcing video but sending none is chunked as audio-only. */
     public static final long VIDEO_WAIT_MILLIS = 5000;
 
     private final ChunkerOptions options;
+    private final FlvLimits limits;
     private final ChunkSink sink;
     private final FlvReader reader;
     private final InitSegment init = new InitSegment();
@@ -46,7 +53,12 @@ public final class FlvChunker {
     private RuntimeException failure;
 
     public FlvChunker(ChunkerOptions options, ChunkSink sink) {
+        this(options, sink, FlvLimits.DEFAULTS);
+    }
+
+    public FlvChunker(ChunkerOptions options, ChunkSink sink, FlvLimits limits) {
         this.options = options;
+        this.limits = limits;
         this.sink = sink;
         this.nextSeq = options.firstSeq();
         this.reader = new FlvReader(new FlvReader.Listener() {
@@ -58,9 +70,20 @@ public final class FlvChunker {
 
             @Override
             public void tag(FlvTag tag) {
-                onTag(tag);
+                try {
+                    onTag(tag);
+                } catch (FlvFormatException e) {
+                    // the reader counts the tag as consumed only after this returns: position() is its start
+                    throw new FlvFormatException(FlvTag.typeName(tag.type()) + " tag at offset " + reader.position()
+                            + " (timestamp " + tag.timestamp() + "): " + e.getMessage());
+                }
             }
-        });
+        }, limits.maxTagBytes());
+    }
+
+    /** Bytes of input consumed into complete tags so far: the offset of the next tag. */
+    public long position() {
+        return reader.position();
     }
 
     /** Consumes all of {@code data}; any split of the stream is fine. */
@@ -116,6 +139,7 @@ public final class FlvChunker {
         switch (tag.type()) {
             case FlvTag.SCRIPT -> {
                 if (InitSegment.isMetadata(body)) {
+                    checkConfigSize("onMetaData", body);
                     init.metadata(body);
                     forwardConfig(tag, ts);
                 } else if (started) {
@@ -134,6 +158,7 @@ public final class FlvChunker {
         audioSeen = true;
         byte[] body = tag.body();
         if (InitSegment.isAudioConfig(body)) {
+            checkConfigSize("audio sequence header", body);
             init.audioConfig(body);
             forwardConfig(tag, ts);
             return;
@@ -161,6 +186,10 @@ public final class FlvChunker {
         VideoPacket packet = VideoPacket.parse(body);
         switch (packet.kind()) {
             case SEQUENCE_HEADER -> {
+                checkConfigSize(packet.codec() + " sequence header", body);
+                if (packet.dataOffset() > 0) {
+                    ConfigRecord.check(packet.codec(), body, packet.dataOffset());
+                }
                 init.videoConfig(body);
                 configCodec = packet.codec();
                 nalLengthSize = VideoPacket.nalLengthSize(packet.codec(), body, packet.dataOffset());
@@ -169,6 +198,8 @@ public final class FlvChunker {
             case FRAME -> {
                 boolean nalSyntax = packet.markable() && packet.codec() == configCodec && nalLengthSize > 0;
                 if (nalSyntax) {
+                    // every frame, not only chunk starts: strip and the swarm read these lengths too
+                    Nal.checkTiling(body, packet.dataOffset(), nalLengthSize);
                     body = SeiMarker.strip(body, packet, nalLengthSize);
                 }
                 boolean videoChunks = started && !audioOnly;
@@ -192,11 +223,15 @@ public final class FlvChunker {
     }
 
     private byte[] mark(byte[] body, VideoPacket packet, long originTs, long ts) {
-        try {
-            return SeiMarker.insert(body, packet, nalLengthSize,
-                    new ChunkMark(SeiMarker.VERSION, options.epoch(), nextSeq, packet.keyframe(), ts));
-        } catch (FlvFormatException e) {
-            throw new FlvFormatException(packet.codec() + " video tag with timestamp " + originTs + ": " + e.getMessage());
+        // the NAL units were checked on arrival; the caller names the tag's offset on any error
+        return SeiMarker.insert(body, packet, nalLengthSize,
+                new ChunkMark(SeiMarker.VERSION, options.epoch(), nextSeq, packet.keyframe(), ts));
+    }
+
+    private void checkConfigSize(String what, byte[] body) {
+        if (body.length > limits.maxConfigBytes()) {
+            throw new FlvFormatException(what + " of " + body.length + " bytes is above the limit of "
+                    + limits.maxConfigBytes() + " (xp2p.relay.maxConfigBytes)");
         }
     }
 
@@ -220,7 +255,7 @@ public final class FlvChunker {
         boolean audio = originAudio || audioSeen;
         boolean video = videoSeen || (originVideo && !audioOnly);
         byte[] bytes = init.build(audio, video);
-        if (bytes != lastInit && !Arrays.equals(bytes, lastInit)) {
+        if (lastInit == null || (bytes != lastInit && !Arrays.equals(bytes, lastInit))) { // null first: see InitSegment
             lastInit = bytes;
             sink.initSegment(bytes);
         }

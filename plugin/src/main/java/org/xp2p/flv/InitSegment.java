@@ -10,6 +10,8 @@ import java.util.Arrays;
  * Holds the latest of each as the stream goes by; {@link #build} serializes the current state.
  */
 public final class InitSegment {
+    // the null checks before Arrays.equals look redundant: Jazzer's comparison hook (0.24.0) crashes
+    // the JVM on Arrays.equals(null, array), and this class is on the fuzzed path
     private static final byte[] ON_METADATA = "onMetaData".getBytes(StandardCharsets.US_ASCII);
     private static final int AAC = 10;
     private static final int AUDIO_EX_HEADER = 9;
@@ -45,7 +47,7 @@ public final class InitSegment {
 
     /** Records the latest onMetaData body; true when it differs from the previous one. */
     public boolean metadata(byte[] body) {
-        boolean changed = !Arrays.equals(metadata, body);
+        boolean changed = metadata == null || !Arrays.equals(metadata, body);
         metadata = body;
         if (changed) {
             built = null;
@@ -55,7 +57,7 @@ public final class InitSegment {
 
     /** Records the latest video sequence header body; true when it differs from the previous one. */
     public boolean videoConfig(byte[] body) {
-        boolean changed = !Arrays.equals(videoConfig, body);
+        boolean changed = videoConfig == null || !Arrays.equals(videoConfig, body);
         videoConfig = body;
         if (changed) {
             built = null;
@@ -65,7 +67,7 @@ public final class InitSegment {
 
     /** Records the latest audio sequence header body; true when it differs from the previous one. */
     public boolean audioConfig(byte[] body) {
-        boolean changed = !Arrays.equals(audioConfig, body);
+        boolean changed = audioConfig == null || !Arrays.equals(audioConfig, body);
         audioConfig = body;
         if (changed) {
             built = null;

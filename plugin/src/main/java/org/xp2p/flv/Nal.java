@@ -17,6 +17,48 @@ public final class Nal {
     private Nal() {
     }
 
+    /**
+     * Whether a NAL unit of {@code n} bytes whose {@code lengthSize}-byte prefix starts at {@code at}
+     * fits in a body ending at {@code end}. Written as a subtraction: {@code at + lengthSize + n}
+     * overflows for a declared length near {@code 2^31} and would pass the check.
+     */
+    public static boolean fits(int at, int lengthSize, long n, int end) {
+        return n >= 1 && n <= (long) end - at - lengthSize;
+    }
+
+    /**
+     * Checks that the length-prefixed NAL units from {@code from} to the end of {@code body} tile it
+     * exactly: each declared length at least 1 and within what remains.
+     *
+     * @throws FlvFormatException naming the body offset of the first unit that does not fit
+     */
+    public static void checkTiling(byte[] body, int from, int lengthSize) {
+        int p = from;
+        while (p < body.length) {
+            long n = length(body, p, lengthSize);
+            if (!fits(p, lengthSize, n, body.length)) {
+                throw new FlvFormatException(n < 0
+                        ? "video frame ends inside a " + lengthSize + "-byte NAL length prefix at body offset " + p
+                        : "video frame has a NAL unit of length " + n + " at body offset " + p + " that does not fit its "
+                                + body.length + "-byte tag (" + (body.length - p - lengthSize) + " bytes remain, NAL length size "
+                                + lengthSize + ")");
+            }
+            p += lengthSize + (int) n;
+        }
+    }
+
+    /** The {@code lengthSize}-byte big-endian length at {@code p}, or -1 when the prefix is cut off. */
+    static long length(byte[] body, int p, int lengthSize) {
+        if (lengthSize > body.length - p) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < lengthSize; i++) {
+            n = (n << 8) | (body[p + i] & 0xFF);
+        }
+        return n;
+    }
+
     /** nal_unit_type of a NAL unit whose first header byte is {@code b0}. */
     public static int type(VideoPacket.Codec codec, int b0) {
         return codec == VideoPacket.Codec.HEVC ? (b0 >> 1) & 0x3F : b0 & 0x1F;

@@ -98,7 +98,7 @@ public final class SeiMarker {
         int p = packet.dataOffset();
         while (p < body.length) {
             int n = nalLength(body, p, nalLengthSize);
-            if (n < 1 || p + nalLengthSize + n > body.length) {
+            if (!Nal.fits(p, nalLengthSize, n, body.length)) {
                 return body;
             }
             int start = p + nalLengthSize;
@@ -132,7 +132,7 @@ public final class SeiMarker {
         int p = packet.dataOffset();
         while (p < body.length) {
             int n = nalLength(body, p, lengthSize);
-            if (n < 1 || p + lengthSize + n > body.length) {
+            if (!Nal.fits(p, lengthSize, n, body.length)) {
                 throw new FlvFormatException("video frame has a NAL unit of length " + n + " at body offset " + p
                         + " that does not fit its " + body.length + "-byte tag (NAL length size " + lengthSize + ")");
             }
@@ -180,7 +180,7 @@ public final class SeiMarker {
         Optional<ChunkMark> found = Optional.empty();
         while (p < body.length) {
             int n = nalLength(body, p, nalLengthSize);
-            if (n < 1 || p + nalLengthSize + n > body.length) {
+            if (!Nal.fits(p, nalLengthSize, n, body.length)) {
                 return Optional.empty();
             }
             if (found.isEmpty()) {
@@ -194,7 +194,7 @@ public final class SeiMarker {
     /** Parses one NAL unit (no prefix); returns the marker when it is an SEI carrying one. */
     public static Optional<ChunkMark> parseNal(VideoPacket.Codec codec, byte[] buf, int off, int len) {
         int header = Nal.headerSize(codec);
-        if (len <= header) {
+        if (len <= header || off < 0 || len > buf.length - off) {
             return Optional.empty();
         }
         int type = Nal.type(codec, buf[off] & 0xFF);
@@ -236,13 +236,7 @@ public final class SeiMarker {
     }
 
     static int nalLength(byte[] body, int p, int lengthSize) {
-        if (p + lengthSize > body.length) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = 0; i < lengthSize; i++) {
-            n = (n << 8) | (body[p + i] & 0xFF);
-        }
+        long n = Nal.length(body, p, lengthSize);
         return n > Integer.MAX_VALUE ? -1 : (int) n;
     }
 

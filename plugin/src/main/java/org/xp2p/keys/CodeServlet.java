@@ -16,7 +16,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.log.WarnLimiter;
-import org.xp2p.relay.StreamAddress;
+import org.xp2p.relay.StreamId;
 import org.xp2p.http.JsonResponse;
 
 /**
@@ -107,9 +107,8 @@ final class CodeServlet extends HttpServlet {
             }
         }
         String stream = req.getParameter("xresid");
-        if (stream != null && !StreamAddress.isValidId(stream)) {
-            error(resp, 400, "bad_request", "xresid must be a stream id: 1-" + StreamAddress.MAX_ID_LENGTH
-                    + " characters of [A-Za-z0-9._~+-/] without dot segments");
+        if (stream != null && !StreamId.isValid(stream)) {
+            error(resp, 400, "bad_request", "xresid must be a stream id: " + StreamId.RULES);
             return;
         }
         IssuedKey key;

@@ -63,7 +63,8 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
     }
 
-    private record Waiting(ViewerOutput out, StreamCipher cipher, long deadlineNanos) {
+    /** A request waiting for the stream to be live; {@code head}: a HEAD, answered without becoming a viewer. */
+    private record Waiting(ViewerOutput out, StreamCipher cipher, long deadlineNanos, boolean head) {
     }
 
     final StreamAddress address;
@@ -175,29 +176,46 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      * (or create) the stream again.
      */
     boolean watch(ViewerOutput out, StreamCipher cipher) {
+        return watch(out, cipher, false);
+    }
+
+    /** As {@link #watch(ViewerOutput, StreamCipher)}; {@code head}: answer the headers only, add no viewer. */
+    boolean watch(ViewerOutput out, StreamCipher cipher, boolean head) {
         Viewer viewer;
         synchronized (state) {
             if (stopped) {
                 return false;
             }
             idleSinceNanos = -1;
-            viewersServed.incrementAndGet();
-            relay.metrics().viewerServed();
+            if (!head) {
+                viewersServed.incrementAndGet();
+                relay.metrics().viewerServed();
+            }
             if (!view.live()) {
-                waiting.add(new Waiting(out, cipher, clock.nanoTime() + config.startTimeoutMillis() * 1_000_000L));
+                waiting.add(new Waiting(out, cipher, clock.nanoTime() + config.startTimeoutMillis() * 1_000_000L,
+                        head));
                 anyWaiting = true;
                 return true;
             }
-            viewer = attach(out, cipher);
+            viewer = attach(out, cipher, head);
         }
-        start(viewer);
+        if (viewer != null) {
+            start(viewer);
+        }
         return true;
     }
 
-    /** Creates and registers a viewer from the current view; call {@link #start} after the lock. */
-    private Viewer attach(ViewerOutput out, StreamCipher cipher) {
+    /**
+     * Creates and registers a viewer from the current view; call {@link #start} after the lock.
+     * A HEAD gets the same head and no viewer: null.
+     */
+    private Viewer attach(ViewerOutput out, StreamCipher cipher, boolean head) {
         StreamView v = view;
         out.accept(id(), v.epoch(), cipher != null, config.corsOrigin());
+        if (head) {
+            out.complete();
+            return null;
+        }
         // init segment plus everything since the latest keyframe chunk: a joiner decodes at once
         List<Segment> snapshot = new ArrayList<>();
         snapshot.add(Segment.of(v.init(), v.init().length, Segment.Kind.INIT, 0));
@@ -488,7 +506,10 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             started = new ArrayList<>();
             synchronized (state) {
                 for (Waiting w : waiting) {
-                    started.add(attach(w.out(), w.cipher()));
+                    Viewer viewer = attach(w.out(), w.cipher(), w.head());
+                    if (viewer != null) {
+                        started.add(viewer);
+                    }
                 }
                 waiting.clear();
                 anyWaiting = false;
@@ -546,6 +567,20 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     void originRecovered() {
         reconnects.incrementAndGet();
         relay.metrics().originReconnected();
+    }
+
+    /**
+     * The origin stalled: ends the live viewers (their players reconnect and wait for the retried
+     * pull) but keeps the stream, its window and its swarm rooms while the pull retries.
+     */
+    void endViewers(String why) {
+        List<Viewer> live = allViewers();
+        if (!live.isEmpty()) {
+            WARNS.warn("stalled", "stream {}: {}; ending {} viewer(s)", id(), why, live.size());
+        }
+        for (Viewer v : live) {
+            v.close(false, why);
+        }
     }
 
     /** The pull gave up: answer waiting viewers with the failure, end live ones, forget the stream. */
@@ -631,7 +666,11 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         }
     }
 
-    /** Node shutdown: end every viewer. */
+    /**
+     * Node shutdown: refuses waiting requests with 503 and lets every viewer finish what the log
+     * holds for it now ({@link Viewer#finish}); {@link #finishNow} cuts the rest short, still on a
+     * tag boundary.
+     */
     void shutdown() {
         List<Waiting> refused;
         synchronized (state) {
@@ -643,10 +682,17 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         for (Waiting w : refused) {
             w.out().refuse(503, "server stopping");
         }
-        for (Viewer v : allViewers()) {
-            v.close(false, "server stopping");
-        }
         pull.stop();
+        for (Viewer v : allViewers()) {
+            v.finish();
+        }
+    }
+
+    /** Node shutdown, drain time over: ends the viewers still writing after their current write. */
+    void finishNow() {
+        for (Viewer v : allViewers()) {
+            v.finishNow();
+        }
     }
 
     boolean live() {

@@ -27,9 +27,19 @@ import org.xp2p.flv.FlvFormatException;
  *
  * <p>Failures: 404/410 from every configured origin ends the stream (viewers get 404 at once);
  * bytes that are not FLV on a stream that never played end it with 502; anything else
- * (refused, reset, 5xx, a silent origin) is retried on the next origin with exponential backoff
- * and jitter, for {@code startTimeoutMillis} before the first byte, {@code reconnectMaxSeconds}
- * once live. Redirects are never followed: the origin mapping must not reach unconfigured hosts.
+ * (refused, reset, 5xx, malformed FLV, a silent origin) is retried on the next origin with
+ * exponential backoff and jitter, for {@code startTimeoutMillis} before the first byte,
+ * {@code reconnectMaxSeconds} once live. Redirects are never followed: the origin mapping must not
+ * reach unconfigured hosts.
+ *
+ * <p>What counts as recovery is <em>media progress</em>: a tag timestamp later than the first
+ * one of the same connection. Bytes alone do not count: an origin that answers every connection
+ * with a header and one keyframe and then goes silent, or one that sends a valid start followed by
+ * garbage, would otherwise look healthy on every reconnect, reset the backoff (five requests a
+ * second per stream) and keep its viewers for ever. So the backoff grows across reconnects until
+ * media time advances; a connection without progress for {@code readTimeoutMillis} is dropped and
+ * the viewers stuck on it are ended (their players reconnect); and a stream whose media has not
+ * advanced for {@code reconnectMaxSeconds} ends.
  */
 final class OriginPull {
     private static final Logger LOG = LoggerFactory.getLogger(OriginPull.class);
@@ -47,6 +57,7 @@ final class OriginPull {
     private int consecutiveFailures;
     private int notFoundInRound;
     private long failingSinceNanos = -1;
+    private long lastProgressNanos = -1;
     private boolean everLive;
 
     OriginPull(LiveStream stream, HttpClient client, RelayConfig config, ScheduledExecutorService scheduler) {
@@ -93,23 +104,33 @@ final class OriginPull {
         return failingSinceNanos >= 0;
     }
 
-    /** Called by the stream's periodic tick: reconnects an origin that went silent. */
+    /**
+     * Called by the stream's periodic tick: a connection whose media time has not advanced for
+     * {@code readTimeoutMillis} (silent, or sending only bytes that are not media) is dropped,
+     * the viewers waiting on it are ended, and the pull retries with backoff.
+     */
     void checkStall(long nowNanos) {
         Attempt a;
         synchronized (this) {
             a = current;
         }
-        if (a != null && a.lastDataNanos > 0
-                && nowNanos - a.lastDataNanos > config.readTimeoutMillis() * 1_000_000L) {
+        long since = a == null ? 0 : a.progressNanos;
+        if (since != 0 && nowNanos - since > config.readTimeoutMillis() * 1_000_000L) {
             a.cancel();
-            failed(a, LiveStream.Failure.UNAVAILABLE, "no data for " + config.readTimeoutMillis() + " ms");
+            String detail = a.maxTimestamp < 0 ? "no media for " + config.readTimeoutMillis() + " ms"
+                    : "media time stuck at " + a.maxTimestamp + " ms for " + config.readTimeoutMillis() + " ms";
+            if (failed(a, LiveStream.Failure.UNAVAILABLE, detail)) {
+                stream.endViewers("origin stalled: " + detail);
+            }
         }
     }
 
-    private synchronized void dataArrived(Attempt attempt) {
+    /** Media time advanced on {@code attempt}: the origin works, the backoff starts over. */
+    private synchronized void progressed(Attempt attempt) {
         if (attempt != current) {
             return;
         }
+        lastProgressNanos = System.nanoTime();
         if (failingSinceNanos >= 0) {
             LOG.info("stream {}: origin {} is flowing again", stream.id(), attempt.url);
             stream.originRecovered();
@@ -120,17 +141,22 @@ final class OriginPull {
         everLive = true;
     }
 
-    private void failed(Attempt attempt, LiveStream.Failure kind, String detail) {
+    /** @return whether this failure was {@code attempt}'s own (not one already handled or stopped) */
+    private boolean failed(Attempt attempt, LiveStream.Failure kind, String detail) {
         LiveStream.Failure giveUp = null;
+        // before this lock: the stream lock is never taken inside it
+        boolean streamLive = stream.live();
         synchronized (this) {
             if (attempt != current || stopped) {
-                return;
+                return false;
             }
             current = null;
             long now = System.nanoTime();
             if (failingSinceNanos < 0) {
-                failingSinceNanos = now;
+                // the budget runs from the last media progress, not from when its absence was noticed
+                failingSinceNanos = lastProgressNanos >= 0 ? lastProgressNanos : now;
             }
+            everLive |= streamLive;
             WARNS.warn("origin-failed", "stream {}: origin {} failed: {}", stream.id(), attempt.url, detail);
             long budgetNanos = everLive ? config.reconnectMaxSeconds() * 1_000_000_000L
                     : config.startTimeoutMillis() * 1_000_000L;
@@ -154,6 +180,7 @@ final class OriginPull {
         if (giveUp != null) {
             stream.fail(giveUp, detail);
         }
+        return true;
     }
 
     private long backoffMillis(int failures) {
@@ -176,7 +203,10 @@ final class OriginPull {
         private Flow.Subscription subscription;
         private boolean cancelled;
         private FlvChunker chunker;
-        volatile long lastDataNanos;
+        /** When media last advanced on this connection, or when it was answered; 0 before. */
+        volatile long progressNanos;
+        /** Highest tag timestamp of this connection, -1 before its first tag. */
+        long maxTimestamp = -1;
 
         Attempt(URI url) {
             this.url = url;
@@ -186,7 +216,7 @@ final class OriginPull {
         public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
             int status = info.statusCode();
             if (status == 200) {
-                lastDataNanos = System.nanoTime();
+                progressNanos = System.nanoTime();
                 return HttpResponse.BodySubscribers.fromSubscriber(this);
             }
             LiveStream.Failure kind = status == 404 || status == 410
@@ -214,27 +244,44 @@ final class OriginPull {
             if (isCancelled()) {
                 return;
             }
-            lastDataNanos = System.nanoTime();
             LiveStream.Delivery delivery;
             try {
                 synchronized (stream.lock()) {
                     if (chunker == null) {
-                        chunker = new FlvChunker(stream.beginEpoch(), stream);
+                        chunker = new FlvChunker(stream.beginEpoch(), stream, config.flvLimits());
                     }
-                    for (ByteBuffer b : buffers) {
-                        stream.bytesIn(b.remaining());
-                        chunker.feed(b);
+                    try {
+                        for (ByteBuffer b : buffers) {
+                            stream.bytesIn(b.remaining());
+                            chunker.feed(b);
+                        }
+                    } finally {
+                        // the tags before a malformed one still go out, in whole tags
+                        delivery = stream.closeBatch();
                     }
-                    delivery = stream.closeBatch();
                 }
                 delivery.run();
             } catch (FlvFormatException e) {
                 cancel();
                 failed(this, LiveStream.Failure.BAD_CONTENT, "malformed FLV from origin: " + e.getMessage());
                 return;
+            } catch (RuntimeException e) {
+                // a parser bug must cost this connection, never the HTTP client's thread or the stream
+                LOG.warn("stream {}: origin {}: input at offset {} could not be handled", stream.id(), url,
+                        chunker == null ? 0 : chunker.position(), e);
+                cancel();
+                failed(this, LiveStream.Failure.BAD_CONTENT, "origin input at offset "
+                        + (chunker == null ? 0 : chunker.position()) + " could not be handled: " + e);
+                return;
             }
-            if (chunker.headerSeen()) {
-                dataArrived(this);
+            long ts = chunker.lastTimestamp();
+            if (ts > maxTimestamp) {
+                boolean first = maxTimestamp < 0;
+                maxTimestamp = ts;
+                if (!first) {
+                    progressNanos = System.nanoTime();
+                    progressed(this);
+                }
             }
             Flow.Subscription s;
             synchronized (this) {

@@ -28,6 +28,10 @@ import org.xp2p.config.Settings;
  * @param maxViewersPerStream viewers of one stream on this node
  * @param fanOutThreads      threads writing to viewers (0: one per core)
  * @param corsOrigin         value of Access-Control-Allow-Origin on stream responses (empty: none)
+ * @param flvLimits          largest tag and configuration tag accepted from an origin
+ *                           ({@code xp2p.relay.maxTagBytes}, {@code xp2p.relay.maxConfigBytes})
+ * @param drainMillis        at shutdown, how long viewers get to receive what is queued before their
+ *                           responses end on a tag boundary ({@code xp2p.relay.drainMillis})
  * @param mergeMillis        how long new stream data waits so that each viewer gets it in one write
  *                           with what follows (0: write every origin read at once)
  */
@@ -35,7 +39,7 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
         long windowMaxBytes, int skipLagMillis, int maxSkips, long viewerMaxBytes, int startTimeoutMillis, int readTimeoutMillis,
         int reconnectMaxSeconds, int backoffInitialMillis, int backoffMaxMillis, int connectTimeoutMillis,
         boolean requireCode, int maxStreams, int maxViewersPerStream, int fanOutThreads, String corsOrigin,
-        int mergeMillis) {
+        org.xp2p.flv.FlvLimits flvLimits, int drainMillis, int mergeMillis) {
 
     public static final int DEFAULT_IDLE_SECONDS = 10;
     public static final int DEFAULT_CHUNK_MILLIS = 1000;
@@ -52,6 +56,10 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
     public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 3000;
     public static final int DEFAULT_MAX_STREAMS = 10_000;
     public static final int DEFAULT_MAX_VIEWERS_PER_STREAM = 20_000;
+    public static final int DEFAULT_MAX_TAG_BYTES = org.xp2p.flv.FlvLimits.DEFAULT_MAX_TAG_BYTES;
+    public static final int DEFAULT_MAX_CONFIG_BYTES = org.xp2p.flv.FlvLimits.DEFAULT_MAX_CONFIG_BYTES;
+    /** Below Jetty's and Tomcat's usual 5 s stop timeout, so viewers end before connections are cut. */
+    public static final int DEFAULT_DRAIN_MILLIS = 2000;
     /** Chosen from docs/benchmarks.md: syscalls fall with the window, added latency grows with it. */
     public static final int DEFAULT_MERGE_MILLIS = 100;
 
@@ -79,6 +87,8 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
                 s.integer("xp2p.relay.maxViewersPerStream", DEFAULT_MAX_VIEWERS_PER_STREAM, 1, 1_000_000),
                 s.integer("xp2p.relay.fanOutThreads", 0, 0, 64),
                 s.string("xp2p.relay.corsOrigin", "*"),
+                flvLimits(s),
+                s.integer("xp2p.relay.drainMillis", DEFAULT_DRAIN_MILLIS, 0, 60_000),
                 s.integer("xp2p.relay.mergeMillis", DEFAULT_MERGE_MILLIS, 0, 1000));
         if (config.mergeMillis >= config.skipLagMillis) {
             throw new ConfigException("xp2p.relay.mergeMillis", String.valueOf(config.mergeMillis),
@@ -90,5 +100,17 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
                     "must be at least xp2p.relay.backoffInitialMillis (" + config.backoffInitialMillis + ")");
         }
         return config;
+    }
+
+    private static org.xp2p.flv.FlvLimits flvLimits(Settings s) {
+        int maxTag = s.integer("xp2p.relay.maxTagBytes", DEFAULT_MAX_TAG_BYTES,
+                org.xp2p.flv.FlvLimits.MIN_MAX_TAG_BYTES, org.xp2p.flv.FlvTag.MAX_DATA_SIZE);
+        int maxConfig = s.integer("xp2p.relay.maxConfigBytes", DEFAULT_MAX_CONFIG_BYTES,
+                org.xp2p.flv.FlvLimits.MIN_MAX_CONFIG_BYTES, org.xp2p.flv.FlvTag.MAX_DATA_SIZE);
+        if (maxConfig > maxTag) {
+            throw new ConfigException("xp2p.relay.maxConfigBytes", String.valueOf(maxConfig),
+                    "must be at most xp2p.relay.maxTagBytes (" + maxTag + "): a configuration tag is a tag");
+        }
+        return new org.xp2p.flv.FlvLimits(maxTag, maxConfig);
     }
 }

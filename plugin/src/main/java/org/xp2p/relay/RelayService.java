@@ -53,6 +53,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     private final ExecutorService httpExecutor;
     private final HttpClient httpClient;
     private final FanOut fanOut;
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     /** Test seam: runs in {@link #subscribe} just before the listener is registered. */
     Runnable subscribeGap = () -> { };
     private final Xp2pMetrics metrics;
@@ -142,10 +143,19 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
      * asynchronously: 200 and the stream, or the origin's failure.
      */
     void watch(StreamAddress address, AsyncContext async, StreamCipher cipher) {
-        watch(address, async, new ServletViewerOutput(async, System.nanoTime()), cipher);
+        watch(address, async, cipher, false);
     }
 
-    private void watch(StreamAddress address, AsyncContext async, ViewerOutput out, StreamCipher cipher) {
+    /**
+     * As {@link #watch(StreamAddress, AsyncContext, StreamCipher)}; with {@code head} the answer is
+     * the status and headers only, and no viewer is added (a HEAD request).
+     */
+    void watch(StreamAddress address, AsyncContext async, StreamCipher cipher, boolean head) {
+        if (draining.get()) {
+            refuse(async, "server stopping");
+            return;
+        }
+        ViewerOutput out = new ServletViewerOutput(async, System.nanoTime());
         // a stream found here may stop (idle) before the viewer is added; then look again
         for (int attempt = 0; attempt < 3; attempt++) {
             LiveStream stream = streams.get(address.streamId());
@@ -158,7 +168,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 if (streams.putIfAbsent(address.streamId(), fresh) == null) {
                     // not pulled yet, so it cannot have stopped: the viewer is always added
                     LOG.debug("stream {}: first viewer, pulling {}", address.streamId(), address.path());
-                    fresh.watch(out, cipher);
+                    fresh.watch(out, cipher, head);
                     fresh.startPull();
                     return;
                 }
@@ -168,7 +178,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 refuse(async, "stream has its maximum of " + config.maxViewersPerStream() + " viewers on this node");
                 return;
             }
-            if (stream.watch(out, cipher)) {
+            if (stream.watch(out, cipher, head)) {
                 return;
             }
         }
@@ -332,11 +342,45 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        for (LiveStream s : streams.values()) {
+    /**
+     * Graceful stop of the relay, run once when the container starts shutting down (or at the latest
+     * from {@link #close}): origin pulls stop, waiting requests get 503, and every viewer's response
+     * ends on a tag boundary with a complete chunked response, after what is queued for it, within
+     * {@code drainMillis}; viewers still writing then are cut after their current segment. Without
+     * this a container's stop timeout cut viewers inside a tag ({@code Stream ends prematurely}).
+     * Blocks for at most {@code drainMillis}.
+     */
+    public void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        List<LiveStream> all = streams();
+        int viewers = all.stream().mapToInt(LiveStream::viewerCount).sum();
+        LOG.info("relay: shutting down: stopping {} origin pull(s), ending {} viewer(s) on a tag boundary within {} ms"
+                + " (xp2p.relay.drainMillis)", all.size(), viewers, config.drainMillis());
+        for (LiveStream s : all) {
             s.shutdown();
         }
+        long deadline = t0 + config.drainMillis() * 1_000_000L;
+        while (remainingViewers(all) > 0 && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+        }
+        int cut = remainingViewers(all);
+        for (LiveStream s : all) {
+            s.finishNow();
+        }
+        LOG.info("relay: shut down in {} ms: {} viewer(s) ended after their queue, {} cut short after their current tag",
+                (System.nanoTime() - t0) / 1_000_000, viewers - cut, cut);
+    }
+
+    private static int remainingViewers(List<LiveStream> all) {
+        return all.stream().mapToInt(LiveStream::viewerCount).sum();
+    }
+
+    @Override
+    public void close() {
+        drain();
         streams.clear();
         scheduler.shutdownNow();
         HttpClients.shutdown(httpClient);

@@ -18,18 +18,21 @@ import java.util.regex.Pattern;
  * or {@code ..} segments, no control characters, bounded length and depth. Anything else is
  * refused with a reason and nothing is fetched.
  *
- * @param streamId      {@code xresid} when given, else the path without leading slash and {@code .flv}
+ * <p>The stream id follows the {@link StreamId} rules wherever it comes from: an {@code xresid}
+ * that breaks them, or a path whose file name would make one ({@code /...flv} is stream
+ * {@code ..}, {@code /.x.flv} is {@code .x}), is refused like a bad path.
+ *
+ * @param id            {@code xresid} when given, else the path without leading slash and {@code .flv}
  * @param path          the normalised request path inside the context, e.g. {@code /live/cam1.flv}
  * @param upstreamQuery the request's query minus xp2p's own parameters, raw; empty when none
  */
-public record StreamAddress(String streamId, String path, String upstreamQuery) {
+public record StreamAddress(StreamId id, String path, String upstreamQuery) {
     public static final int MAX_PATH_LENGTH = 512;
     public static final int MAX_DEPTH = 16;
     public static final int MAX_QUERY_LENGTH = 2048;
-    public static final int MAX_ID_LENGTH = 128;
+    public static final int MAX_ID_LENGTH = StreamId.MAX_LENGTH;
 
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~+-]+");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~+-]+(/[A-Za-z0-9._~+-]+)*");
 
     /** Why a request was refused; the message is safe to show the client. */
     public static final class BadAddressException extends IllegalArgumentException {
@@ -64,8 +67,14 @@ public record StreamAddress(String streamId, String path, String upstreamQuery) 
                 }
             }
         }
-        String id = xresid != null ? checkId(xresid) : path.substring(1, path.length() - ".flv".length());
+        StreamId id = xresid != null ? checkId(xresid, "xresid")
+                : checkId(path.substring(1, path.length() - ".flv".length()), "path");
         return new StreamAddress(id, path, String.join("&", forwarded));
+    }
+
+    /** The stream id as a string: the relay's map key, the room, the code binding. */
+    public String streamId() {
+        return id.value();
     }
 
     /** Parameters xp2p consumes itself and never forwards to the origin. */
@@ -115,23 +124,19 @@ public record StreamAddress(String streamId, String path, String upstreamQuery) 
         return rawPath;
     }
 
-    /** Whether {@code id} is a valid stream id ({@code xresid}, room). */
+    /** Whether {@code id} is a valid stream id ({@code xresid}, room); see {@link StreamId}. */
     public static boolean isValidId(String id) {
-        try {
-            checkId(id);
-            return true;
-        } catch (BadAddressException e) {
-            return false;
-        }
+        return StreamId.isValid(id);
     }
 
-    private static String checkId(String id) {
-        if (id.isEmpty() || id.length() > MAX_ID_LENGTH || !ID.matcher(id).matches()
-                || id.contains("..") || id.startsWith(".")) {
-            throw new BadAddressException("xresid must be 1-" + MAX_ID_LENGTH
-                    + " characters of [A-Za-z0-9._~+-/] without dot segments");
+    private static StreamId checkId(String id, String source) {
+        try {
+            return StreamId.of(id);
+        } catch (StreamId.InvalidException e) {
+            throw new BadAddressException(source.equals("xresid") ? "xresid: " + e.getMessage()
+                    : "the stream id this path gives (" + (id.length() > 40 ? id.substring(0, 40) + "..." : id)
+                            + "): " + e.getMessage() + "; pass a valid xresid for such a path");
         }
-        return id;
     }
 
     private static void checkNoControl(String s, String what) {

@@ -23,6 +23,13 @@ import org.xp2p.keys.KeyStoreUnavailableException;
  * the strict alphabet (400), a missing or unknown code (403), a key store that cannot answer (503).
  * The same code rules hold for the stream and for init/chunk answers, which are encrypted with the
  * code's key when one is given: otherwise {@code requireCode} could be bypassed chunk by chunk.
+ *
+ * <p>{@code HEAD} goes through the same checks and answers the status and headers a {@code GET}
+ * would, without a body. It is handled here rather than by {@link HttpServlet}'s default (a
+ * {@code GET} into a discarding response): on a stream that default became a viewer whose writes
+ * never fail, so it and its origin pull lived for ever. A stream {@code HEAD} waits like a first
+ * viewer for the stream to be live (or to fail) but becomes no viewer; a pull it started is left to
+ * the idle rule like one whose last viewer left.
  */
 final class StreamServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(StreamServlet.class);
@@ -46,6 +53,15 @@ final class StreamServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        serve(req, resp, false);
+    }
+
+    @Override
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        serve(req, resp, true);
+    }
+
+    private void serve(HttpServletRequest req, HttpServletResponse resp, boolean head) throws IOException {
         String rawPath = req.getRequestURI().substring(req.getContextPath().length());
         StreamAddress address;
         try {
@@ -77,13 +93,13 @@ final class StreamServlet extends HttpServlet {
             return;
         }
         if ("init".equals(mode)) {
-            serveInit(address, access.cipher(), resp);
+            serveInit(address, access.cipher(), resp, head);
         } else if ("chunk".equals(mode)) {
-            serveChunk(address, req.getParameter("seq"), access.cipher(), resp);
+            serveChunk(address, req.getParameter("seq"), access.cipher(), resp, head);
         } else {
             AsyncContext async = req.startAsync();
             async.setTimeout(0);
-            relay.watch(address, async, access.cipher());
+            relay.watch(address, async, access.cipher(), head);
         }
     }
 
@@ -119,18 +135,19 @@ final class StreamServlet extends HttpServlet {
         return new Access(new StreamCipher(key.get().key()));
     }
 
-    private void serveInit(StreamAddress address, StreamCipher cipher, HttpServletResponse resp) throws IOException {
+    private void serveInit(StreamAddress address, StreamCipher cipher, HttpServletResponse resp, boolean head)
+            throws IOException {
         Optional<LiveStream> stream = relay.stream(address.streamId());
         Optional<byte[]> init = stream.flatMap(LiveStream::initSegment);
         if (init.isEmpty()) {
             sendError(resp, 404, "stream " + address.streamId() + " is not live on this node");
             return;
         }
-        sendBytes(stream.get(), resp, init.get(), init.get().length, null, cipher);
+        sendBytes(stream.get(), resp, init.get(), init.get().length, null, cipher, head);
     }
 
-    private void serveChunk(StreamAddress address, String seqParam, StreamCipher cipher, HttpServletResponse resp)
-            throws IOException {
+    private void serveChunk(StreamAddress address, String seqParam, StreamCipher cipher, HttpServletResponse resp,
+            boolean head) throws IOException {
         long seq;
         try {
             seq = Long.parseLong(seqParam == null ? "" : seqParam);
@@ -146,7 +163,7 @@ final class StreamServlet extends HttpServlet {
         LiveStream.ChunkLookup chunk = stream.get().lookup(seq);
         if (chunk.state() == LiveStream.ChunkState.AVAILABLE) {
             Chunk c = chunk.chunk();
-            sendBytes(stream.get(), resp, c.array(), c.size(), c.digest(), cipher);
+            sendBytes(stream.get(), resp, c.array(), c.size(), c.digest(), cipher, head);
         } else if (chunk.state() == LiveStream.ChunkState.NOT_YET) {
             resp.setHeader("Retry-After", "1");
             sendError(resp, 425, "chunk " + seq + " is not produced yet");
@@ -159,10 +176,12 @@ final class StreamServlet extends HttpServlet {
      * A 200 init or chunk answer, encrypted as one record when {@code cipher} is given (the
      * digest headers stay over the plaintext, which is what peers verify). Runs on the request
      * thread, outside every stream lock: the bytes are the chunk's shared buffer and never change,
-     * so a plaintext answer writes its first {@code length} bytes without copying them.
+     * so a plaintext answer writes its first {@code length} bytes without copying them. For
+     * {@code HEAD} only the headers go out (Content-Length that of the body a GET would get) and
+     * nothing is counted as served.
      */
     private void sendBytes(LiveStream stream, HttpServletResponse resp, byte[] plain, int length, ChunkDigest digest,
-            StreamCipher cipher) throws IOException {
+            StreamCipher cipher, boolean head) throws IOException {
         byte[] body = cipher == null ? plain : cipher.sealWhole(plain, 0, length);
         int bodyLength = cipher == null ? length : body.length;
         resp.setStatus(200);
@@ -185,6 +204,9 @@ final class StreamServlet extends HttpServlet {
             resp.setHeader("X-Xp2p-Keyframe", digest.keyframe() ? "1" : "0");
         }
         resp.setContentLength(bodyLength);
+        if (head) {
+            return;
+        }
         resp.getOutputStream().write(body, 0, bodyLength);
         stream.served(bodyLength);
     }

@@ -62,6 +62,9 @@ final class Viewer implements WriteListener {
     private int skipsInARow;
     private boolean needFlush;
     private boolean closed;
+    /** Shutdown: write up to {@link #finishAt} (a log index), then end the response. */
+    private boolean finishing;
+    private long finishAt;
     private boolean started;
     private boolean cipherHeaderPending;
     private boolean firstByteSeen;
@@ -139,6 +142,10 @@ final class Viewer implements WriteListener {
                         out.flush();
                         continue;
                     }
+                    if (finishing) {
+                        // nothing in flight: the response ends after a whole write, so on a tag boundary
+                        close(false, "server stopping");
+                    }
                     return;
                 }
             }
@@ -149,7 +156,7 @@ final class Viewer implements WriteListener {
 
     /** One write of adjoining log segments from the cursor on; false when there is nothing to write. */
     private boolean writeFromLog() throws IOException {
-        long head = log.head();
+        long head = finishing ? Math.min(log.head(), finishAt) : log.head();
         if (waitingForKeyframe) {
             seekKeyframe(head);
         }
@@ -184,6 +191,9 @@ final class Viewer implements WriteListener {
      * distance is known from the first and newest segments alone.
      */
     private boolean checkBehind() {
+        if (finishing) {
+            return true; // draining for shutdown: what is left goes out as it is
+        }
         long head = log.head();
         if (waitingForKeyframe) {
             seekKeyframe(head);
@@ -280,6 +290,38 @@ final class Viewer implements WriteListener {
     private void drop(String why) {
         WARNS.warn("dropped", "stream {}: dropping viewer {}: {}", streamId, out.remote(), why);
         close(true, why);
+    }
+
+    /**
+     * Shutdown, first step: takes nothing newer than the log holds now and ends the response, with
+     * its terminating chunk, once that has been written. Writes hold whole tags, so the player sees
+     * a complete FLV stream instead of a connection cut inside a tag.
+     */
+    synchronized void finish() {
+        if (closed || finishing) {
+            return;
+        }
+        finishing = true;
+        finishAt = log.head();
+        pump();
+    }
+
+    /**
+     * Shutdown, drain time over: drops what is not written yet and ends the response as soon as
+     * the write in flight (whole tags) is done, still on a tag boundary.
+     */
+    synchronized void finishNow() {
+        if (closed) {
+            return;
+        }
+        finishing = true;
+        finishAt = cursor;
+        prelude.clear();
+        if (!started) {
+            close(false, "server stopping");
+            return;
+        }
+        pump();
     }
 
     /** Ends this viewer's response (stream stopped, viewer dropped or connection failed). */

@@ -27,6 +27,7 @@ import org.xp2p.keys.KeyLookup;
 import org.xp2p.ops.Xp2pMetrics;
 import org.xp2p.relay.ChunkFeed;
 import org.xp2p.relay.StreamAddress;
+import org.xp2p.relay.StreamId;
 import org.xp2p.relay.StreamPosition;
 
 /**
@@ -401,14 +402,14 @@ final class SwarmHub implements AutoCloseable {
                 joined.isEmpty() ? "join a room first" : "in several rooms: say which with field room");
     }
 
-    /** Room ids follow the stream ids of the relay ({@link StreamAddress}): one rule for both. */
+    /** Room ids are the relay's stream ids ({@link StreamId}): one rule for both. */
     static String checkRoom(String room) throws SignalMessage.BadMessage {
         if (room == null) {
             throw new SignalMessage.BadMessage("bad_field", "field room (the stream's xresid) is required");
         }
         try {
-            return StreamAddress.parse("/room.flv", "xresid=" + URLEncoder.encode(room, StandardCharsets.UTF_8)).streamId();
-        } catch (StreamAddress.BadAddressException e) {
+            return StreamId.of(room).value();
+        } catch (StreamId.InvalidException e) {
             throw new SignalMessage.BadMessage("bad_room", e.getMessage());
         }
     }

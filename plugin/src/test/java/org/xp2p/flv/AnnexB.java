@@ -60,7 +60,7 @@ public final class AnnexB {
         int at = p.dataOffset();
         while (at < body.length) {
             int n = SeiMarker.nalLength(body, at, lengthSize);
-            if (n < 1 || at + lengthSize + n > body.length) {
+            if (!Nal.fits(at, lengthSize, n, body.length)) {
                 throw new FlvFormatException("NAL unit of length " + n + " at body offset " + at + " overruns the "
                         + body.length + "-byte video tag");
             }
@@ -73,6 +73,7 @@ public final class AnnexB {
 
     private void readConfig(VideoPacket.Codec codec, byte[] b, int off) {
         parameterSets.clear();
+        ConfigRecord.check(codec, b, off);
         lengthSize = VideoPacket.nalLengthSize(codec, b, off);
         try {
             if (codec == VideoPacket.Codec.AVC) {
@@ -98,7 +99,7 @@ public final class AnnexB {
     private int readSets(byte[] b, int p, int count) {
         for (int i = 0; i < count; i++) {
             int n = ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
-            if (p + 2 + n > b.length) {
+            if (n > b.length - p - 2) {
                 throw new ArrayIndexOutOfBoundsException(p + 2 + n);
             }
             parameterSets.add(java.util.Arrays.copyOfRange(b, p + 2, p + 2 + n));

@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 class FlvChunkerTest {
     private static final long EPOCH = 0x0000_0100_0000_0002L; // bytes hold 00 00 runs: exercises escaping
@@ -335,6 +338,69 @@ class FlvChunkerTest {
         FlvFormatException nal = assertThrows(FlvFormatException.class, () -> b.feed(ByteBuffer.wrap(broken)));
         assertTrue(nal.getMessage().contains("NAL unit of length 50"), nal.getMessage());
         assertTrue(beforeError.starts.isEmpty(), "no chunk announced for a frame that could not be marked");
+    }
+
+    /**
+     * Issue 10: the NAL lengths of inter frames were not checked; 0x7ffffffe made the marker
+     * search allocate about 2 GiB, 0x7fffffff threw ArrayIndexOutOfBounds (the sum overflowed).
+     */
+    @ParameterizedTest(name = "inter frame NAL length 0x{0}, type {1}")
+    @CsvSource({"7ffffffe,6", "7fffffff,6", "7fffffff,1", "fffffffe,1", "7ffffffb,6", "0,1", "6,1"})
+    void interFrameNalLengthsAreCheckedBeforeUse(String hexLength, int nalType) {
+        long length = Long.parseLong(hexLength, 16);
+        byte[] evil = {0x27, 1, 0, 0, 0, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8),
+            (byte) length, (byte) nalType, 0x05, 0x10, 0x01, 0x02};
+        TestStream s = new TestStream(false, true)
+                .video(0, TestStream.avcConfig(4))
+                .video(0, TestStream.avcFrame(true, 0, 4, TestStream.IDR))
+                .video(40, TestStream.avcFrame(false, 0, 4, TestStream.NON_IDR));
+        int offset = s.bytes().length;
+        byte[] flv = s.video(80, evil).bytes();
+        Recorder r = new Recorder();
+        FlvChunker c = new FlvChunker(ChunkerOptions.of(1, 0), r);
+        FlvFormatException e = assertThrows(FlvFormatException.class, () -> c.feed(ByteBuffer.wrap(flv)));
+        assertTrue(e.getMessage().contains("video tag at offset " + offset), e.getMessage());
+        assertTrue(e.getMessage().contains("NAL unit of length " + length), e.getMessage());
+        assertEquals(2, r.tags.size(), "the frames before the bad one went out");
+    }
+
+    @ParameterizedTest(name = "AVC record {0}")
+    @ValueSource(strings = {
+        "01 42 c0 1e ff",                    // ends before the SPS count
+        "01 42 c0 1e ff e1 00",              // SPS length cut
+        "01 42 c0 1e ff e1 7f ff 67",        // SPS of 32767 bytes in a 9-byte record
+        "01 42 c0 1e ff e1 00 01 67 01 ff ff" // PPS of 65535 bytes
+    })
+    void sequenceHeadersAreCheckedAgainstWhatRemains(String record) {
+        byte[] rec = java.util.HexFormat.ofDelimiter(" ").parseHex(record);
+        byte[] body = new byte[5 + rec.length];
+        body[0] = 0x17;
+        System.arraycopy(rec, 0, body, 5, rec.length);
+        byte[] flv = new TestStream(false, true).video(0, body).bytes();
+        FlvChunker c = new FlvChunker(ChunkerOptions.of(1, 0), new Recorder());
+        FlvFormatException e = assertThrows(FlvFormatException.class, () -> c.feed(ByteBuffer.wrap(flv)));
+        assertTrue(e.getMessage().contains("video tag at offset 13") && e.getMessage().contains("remain"),
+                e.getMessage());
+    }
+
+    @Test
+    void configuredLimitsBoundTagsAndConfiguration() {
+        FlvLimits limits = new FlvLimits(FlvLimits.MIN_MAX_TAG_BYTES, FlvLimits.MIN_MAX_CONFIG_BYTES);
+        byte[] bigMeta = new byte[2000];
+        System.arraycopy(TestStream.script("onMetaData", 1), 0, bigMeta, 0, TestStream.script("onMetaData", 1).length);
+        byte[] meta = new TestStream(false, true).tag(18, 0, bigMeta).bytes();
+        FlvFormatException e = assertThrows(FlvFormatException.class,
+                () -> new FlvChunker(ChunkerOptions.of(1, 0), new Recorder(), limits).feed(ByteBuffer.wrap(meta)));
+        assertTrue(e.getMessage().contains("xp2p.relay.maxConfigBytes"), e.getMessage());
+
+        byte[] big = new TestStream(false, true).video(0, new byte[FlvLimits.MIN_MAX_TAG_BYTES + 1]).bytes();
+        FlvChunker c = new FlvChunker(ChunkerOptions.of(1, 0), new Recorder(), limits);
+        // refused on its 11-byte header, before the body is buffered
+        e = assertThrows(FlvFormatException.class, () -> c.feed(ByteBuffer.wrap(big, 0, 13 + 11)));
+        assertTrue(e.getMessage().contains("above the limit of " + FlvLimits.MIN_MAX_TAG_BYTES), e.getMessage());
+
+        assertThrows(IllegalArgumentException.class, () -> new FlvLimits(1000, 1000));
+        assertThrows(IllegalArgumentException.class, () -> new FlvLimits(1 << 20, 2 << 20));
     }
 
     @Test

@@ -18,7 +18,10 @@ class StreamAddressTest {
         "/a%2fb.flv", "/a%2Fb.flv", "/a%5cb.flv", "/a\\b.flv", "//evil.example/x.flv", "/a//b.flv",
         "/@evil.example/x.flv", "/a@b.flv", "/http:/evil/x.flv", "/a:b.flv", "/x.flv\u0000.flv",
         "/x\r\nHost: evil.flv", "/x\u007f.flv", "/.flv", "/a/.flv", "/x.mp4", "/x.flv/", "x.flv", "",
-        "/a%20b.flv", "/a?b.flv", "/a#b.flv", "/ä.flv"
+        "/a%20b.flv", "/a?b.flv", "/a#b.flv", "/ä.flv",
+        // file names that make a dot or dot-dot stream id (issue 10): /...flv is stream "..",
+        // /..flv is ".", /a/..flv is "a/.", /a/...flv is "a/.."
+        "/...flv", "/..flv", "/a/..flv", "/a/...flv", "/....flv", "/.hidden.flv", "/a..b.flv"
     })
     void refusesPathTricks(String rawPath) {
         assertThrows(StreamAddress.BadAddressException.class, () -> StreamAddress.parse(rawPath, null));
@@ -35,10 +38,30 @@ class StreamAddressTest {
     }
 
     @ParameterizedTest(name = "refuses xresid {0}")
-    @ValueSource(strings = {"..", "../x", "a/../b", ".hidden", "a b", "a%2fb/..", "", "a\u0001"})
+    @ValueSource(strings = {"..", "../x", "a/../b", ".hidden", "a b", "a%2fb/..", "", "a\u0001",
+        ".", "a/.", "a/./b", "./a", "a/..", "...", "a//b", "/a", "a/", "a\\b", "a%00", "a:b", "a@b"})
     void refusesBadResourceIds(String id) {
         String q = "xresid=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
         assertThrows(StreamAddress.BadAddressException.class, () -> StreamAddress.parse("/x.flv", q));
+    }
+
+    @Test
+    void pathIdsFollowTheIdRulesLengthToo() {
+        String longName = "a".repeat(StreamAddress.MAX_ID_LENGTH + 1);
+        assertThrows(StreamAddress.BadAddressException.class, () -> StreamAddress.parse("/" + longName + ".flv", null));
+        // the same path is fine with an xresid: only the id is too long, not the path
+        assertEquals("cam", StreamAddress.parse("/" + longName + ".flv", "xresid=cam").streamId());
+        assertEquals("a".repeat(StreamAddress.MAX_ID_LENGTH),
+                StreamAddress.parse("/" + "a".repeat(StreamAddress.MAX_ID_LENGTH) + ".flv", null).streamId());
+    }
+
+    @ParameterizedTest(name = "valid id {0}")
+    @ValueSource(strings = {"cam1", "live/cam1", "a.b", "a/.b", "a/b.", "x~y+z-_", "A/B/C/D"})
+    void acceptsValidIds(String id) {
+        assertEquals(id, StreamId.of(id).value());
+        String q = "xresid=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(id, StreamAddress.parse("/x.flv", q).streamId());
+        assertEquals(id, StreamAddress.parse("/" + id + ".flv", null).streamId());
     }
 
     @ParameterizedTest(name = "{0}?{1}")
