@@ -112,7 +112,14 @@ final class FakeOriginClient extends HttpClient {
         config.writeBytes(pps);
         byte[] c = config.toByteArray();
         out.writeBytes(FlvTag.serialize(FlvTag.VIDEO, ts, c, 0, c.length));
-        for (int i = 0; i < keyframes; i++) {
+        out.writeBytes(keyframes(ts, keyframes));
+        return out.toByteArray();
+    }
+
+    /** More of the stream: keyframe tags every 40 ms from {@code ts}, no header. */
+    static byte[] keyframes(long ts, int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
             byte[] idr = {0x17, 1, 0, 0, 0, 0, 0, 0, 6, 0x65, (byte) 0x88, (byte) 0x84, 0x00, 0x33, (byte) 0xFF};
             out.writeBytes(FlvTag.serialize(FlvTag.VIDEO, ts + i * 40L, idr, 0, idr.length));
         }
