@@ -299,6 +299,11 @@ class RelayTest {
         assertTrue(fx.stat("cam-7", "bytesIn") > 0);
         assertEquals(1, fx.origin.connections("/live/stats.flv"));
         assertEquals(404, fx.get("/xp2p/streams?xresid=nope").statusCode());
+        for (String bad : new String[] {"..", ".", "a//b", "%2Fabs", "a/../b"}) {
+            HttpResponse<byte[]> r = fx.get("/xp2p/streams?xresid=" + bad);
+            assertEquals(400, r.statusCode(), bad);
+            assertTrue(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).contains("\"error\":\"bad_request\""), bad);
+        }
         v.body().close();
     }
 
