@@ -143,7 +143,9 @@ class RelayTest {
         await("the window to move past chunk " + first, 10_000,
                 () -> statQuiet("live/chunks", "firstSeq") > first);
         assertEquals(404, fx.get("/live/chunks.flv?xp2p=chunk&seq=" + first).statusCode());
-        assertEquals(400, fx.get("/live/chunks.flv?xp2p=chunk&seq=abc").statusCode());
+        for (String bad : new String[] {"abc", "-1", "", "1.5", "99999999999999999999"}) {
+            assertEquals(400, fx.get("/live/chunks.flv?xp2p=chunk&seq=" + bad).statusCode(), "seq=" + bad);
+        }
         assertEquals(404, fx.get("/live/other.flv?xp2p=chunk&seq=1").statusCode());
         viewer.body().close();
     }
