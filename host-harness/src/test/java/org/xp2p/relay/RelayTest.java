@@ -143,7 +143,9 @@ class RelayTest {
         await("the window to move past chunk " + first, 10_000,
                 () -> statQuiet("live/chunks", "firstSeq") > first);
         assertEquals(404, fx.get("/live/chunks.flv?xp2p=chunk&seq=" + first).statusCode());
-        assertEquals(400, fx.get("/live/chunks.flv?xp2p=chunk&seq=abc").statusCode());
+        for (String bad : new String[] {"abc", "-1", "", "1.5", "99999999999999999999"}) {
+            assertEquals(400, fx.get("/live/chunks.flv?xp2p=chunk&seq=" + bad).statusCode(), "seq=" + bad);
+        }
         assertEquals(404, fx.get("/live/other.flv?xp2p=chunk&seq=1").statusCode());
         viewer.body().close();
     }
@@ -299,6 +301,11 @@ class RelayTest {
         assertTrue(fx.stat("cam-7", "bytesIn") > 0);
         assertEquals(1, fx.origin.connections("/live/stats.flv"));
         assertEquals(404, fx.get("/xp2p/streams?xresid=nope").statusCode());
+        for (String bad : new String[] {"..", ".", "a//b", "%2Fabs", "a/../b"}) {
+            HttpResponse<byte[]> r = fx.get("/xp2p/streams?xresid=" + bad);
+            assertEquals(400, r.statusCode(), bad);
+            assertTrue(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).contains("\"error\":\"bad_request\""), bad);
+        }
         v.body().close();
     }
 

@@ -1,5 +1,6 @@
 package org.xp2p.affinity;
 
+import org.xp2p.common.StreamId;
 import org.xp2p.common.Paths;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ public final class StreamKey {
             }
         }
         if (rawPath.equals(Paths.STAT) || rawPath.equals(Paths.SIGNAL) || rawPath.equals(Paths.STREAM_STATS)) {
-            return parameter(rawQuery, "xresid");
+            return parameter(rawQuery, "xresid").filter(StreamId::isValid);
         }
         return Optional.empty();
     }

@@ -16,7 +16,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xp2p.log.WarnLimiter;
-import org.xp2p.relay.StreamId;
+import org.xp2p.common.StreamId;
 import org.xp2p.http.JsonResponse;
 
 /**

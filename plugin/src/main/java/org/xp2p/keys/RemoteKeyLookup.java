@@ -1,6 +1,6 @@
 package org.xp2p.keys;
 
-import org.xp2p.relay.StreamAddress;
+import org.xp2p.common.StreamId;
 import org.xp2p.common.Json;
 import org.xp2p.common.NamedThreads;
 import java.io.IOException;
@@ -159,7 +159,7 @@ public final class RemoteKeyLookup implements KeyLookup, AutoCloseable {
                 throw new IllegalArgumentException("no \"key\" with an even number of hex digits");
             }
             String stream = body.get("xresid");
-            if (stream != null && !StreamAddress.isValidId(stream)) {
+            if (stream != null && !StreamId.isValid(stream)) {
                 throw new IllegalArgumentException("\"xresid\" is not a stream id");
             }
             return Optional.of(new Found(HexFormat.of().parseHex(hex), stream));

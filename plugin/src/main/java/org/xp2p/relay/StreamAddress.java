@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.common.StreamId;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,6 @@ public record StreamAddress(StreamId id, String path, String upstreamQuery) {
     public static final int MAX_PATH_LENGTH = 512;
     public static final int MAX_DEPTH = 16;
     public static final int MAX_QUERY_LENGTH = 2048;
-    public static final int MAX_ID_LENGTH = StreamId.MAX_LENGTH;
 
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~+-]+");
 
@@ -122,11 +122,6 @@ public record StreamAddress(StreamId id, String path, String upstreamQuery) {
             }
         }
         return rawPath;
-    }
-
-    /** Whether {@code id} is a valid stream id ({@code xresid}, room); see {@link StreamId}. */
-    public static boolean isValidId(String id) {
-        return StreamId.isValid(id);
     }
 
     private static StreamId checkId(String id, String source) {

@@ -152,7 +152,10 @@ final class StreamServlet extends HttpServlet {
         try {
             seq = Long.parseLong(seqParam == null ? "" : seqParam);
         } catch (NumberFormatException e) {
-            sendError(resp, 400, "seq must be a chunk sequence number");
+            seq = -1;
+        }
+        if (seq < 0) {
+            sendError(resp, 400, "seq must be a chunk sequence number (a whole number, 0 or more)");
             return;
         }
         Optional<LiveStream> stream = relay.stream(address.streamId());

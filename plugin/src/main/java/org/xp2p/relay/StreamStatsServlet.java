@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.common.StreamId;
 import org.xp2p.common.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,6 +28,10 @@ final class StreamStatsServlet extends HttpServlet {
         String id = req.getParameter("xresid");
         String body;
         if (id != null) {
+            if (!StreamId.isValid(id)) {
+                StreamServlet.sendError(resp, 400, "xresid must be a stream id: " + StreamId.RULES);
+                return;
+            }
             Optional<LiveStream> s = relay.stream(id);
             if (s.isEmpty()) {
                 StreamServlet.sendError(resp, 404, "stream " + id + " is not relayed on this node");

@@ -27,7 +27,7 @@ import org.xp2p.keys.KeyLookup;
 import org.xp2p.ops.Xp2pMetrics;
 import org.xp2p.relay.ChunkFeed;
 import org.xp2p.relay.StreamAddress;
-import org.xp2p.relay.StreamId;
+import org.xp2p.common.StreamId;
 import org.xp2p.relay.StreamPosition;
 
 /**

@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.common.StreamId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -47,12 +48,12 @@ class StreamAddressTest {
 
     @Test
     void pathIdsFollowTheIdRulesLengthToo() {
-        String longName = "a".repeat(StreamAddress.MAX_ID_LENGTH + 1);
+        String longName = "a".repeat(StreamId.MAX_LENGTH + 1);
         assertThrows(StreamAddress.BadAddressException.class, () -> StreamAddress.parse("/" + longName + ".flv", null));
         // the same path is fine with an xresid: only the id is too long, not the path
         assertEquals("cam", StreamAddress.parse("/" + longName + ".flv", "xresid=cam").streamId());
-        assertEquals("a".repeat(StreamAddress.MAX_ID_LENGTH),
-                StreamAddress.parse("/" + "a".repeat(StreamAddress.MAX_ID_LENGTH) + ".flv", null).streamId());
+        assertEquals("a".repeat(StreamId.MAX_LENGTH),
+                StreamAddress.parse("/" + "a".repeat(StreamId.MAX_LENGTH) + ".flv", null).streamId());
     }
 
     @ParameterizedTest(name = "valid id {0}")

@@ -1,4 +1,4 @@
-package org.xp2p.relay;
+package org.xp2p.common;
 
 import java.util.regex.Pattern;
 
