@@ -129,6 +129,8 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.relay.maxViewersPerStream=20000
 ## threads writing to viewers (0 = one per core). Default: 0
 # xp2p.relay.fanOutThreads=0
+## ms new stream data waits so each viewer gets it in one write (0 = at once; below skipLagMillis). Default: 100
+# xp2p.relay.mergeMillis=100
 ## Access-Control-Allow-Origin on stream and chunk responses (empty = not sent). Default: *
 # xp2p.relay.corsOrigin=*
 ## largest FLV tag body accepted from an origin, bytes (65536..16777215). Default: 8388608

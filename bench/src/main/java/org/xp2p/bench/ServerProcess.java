@@ -21,6 +21,9 @@ final class ServerProcess implements AutoCloseable {
 
     private ServerProcess(List<String> command, String readyMarker, Path log) throws IOException {
         this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // a benchmark stopped from outside (timeout, Ctrl-C) must not leave its server running
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "server-reaper"));
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                  var out = Files.newBufferedWriter(log)) {
@@ -49,6 +52,22 @@ final class ServerProcess implements AutoCloseable {
                 "org.xp2p.host.Main", "-p", String.valueOf(port), "-u", origin, "-t", "5", "--data", data.toString()));
         ServerProcess p = new ServerProcess(cmd, "xp2p-host listening", log);
         p.awaitReady(60);
+        return p;
+    }
+
+    /**
+     * node-media-server 4 from {@code bench/nms} (installed there with {@code npm ci}), listening on
+     * 127.0.0.1 for RTMP and http-flv.
+     */
+    static ServerProcess nms(Path nmsDir, int rtmpPort, int httpPort, Path data, Path log) throws Exception {
+        Path script = nmsDir.resolve("server.js");
+        if (!Files.isDirectory(nmsDir.resolve("node_modules/node-media-server"))) {
+            throw new IllegalStateException("node-media-server is not installed: run npm ci --prefix " + nmsDir);
+        }
+        Files.createDirectories(data);
+        ServerProcess p = new ServerProcess(List.of("node", script.toString(), String.valueOf(rtmpPort),
+                String.valueOf(httpPort), data.toString()), "nms-bench ready", log);
+        p.awaitReady(30);
         return p;
     }
 
@@ -96,6 +115,22 @@ final class ServerProcess implements AutoCloseable {
             ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
         }
         return ticks / 100.0;
+    }
+
+    /**
+     * Write-type system calls (write, writev, sendmsg...) the process tree made so far, from the
+     * {@code syscw} line of /proc/PID/io: how many times the server went to the kernel to send.
+     */
+    static long writeSyscalls(long pid) throws IOException {
+        long total = 0;
+        for (long p : tree(pid)) {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p), "io"))) {
+                if (line.startsWith("syscw:")) {
+                    total += Long.parseLong(line.substring(6).trim());
+                }
+            }
+        }
+        return total;
     }
 
     /** Resident set size of the process tree in MiB. */

@@ -74,8 +74,13 @@ public final class StreamCipher {
      * instance (fresh salt) per answer.
      */
     public byte[] sealWhole(byte[] plain) {
+        return sealWhole(plain, 0, plain.length);
+    }
+
+    /** {@link #sealWhole(byte[])} of a slice, so a shared buffer need not be copied out first. */
+    public byte[] sealWhole(byte[] plain, int offset, int length) {
         byte[] header = header();
-        byte[] record = seal(plain);
+        byte[] record = seal(plain, offset, length);
         byte[] body = new byte[header.length + record.length];
         System.arraycopy(header, 0, body, 0, header.length);
         System.arraycopy(record, 0, body, header.length, record.length);
@@ -84,14 +89,19 @@ public final class StreamCipher {
 
     /** One record carrying {@code plain}: length prefix plus ciphertext and tag. */
     public byte[] seal(byte[] plain) {
-        int length = plain.length + TAG_LENGTH;
+        return seal(plain, 0, plain.length);
+    }
+
+    /** One record carrying the slice {@code plain[offset, offset + plainLength)}. */
+    public byte[] seal(byte[] plain, int offset, int plainLength) {
+        int length = plainLength + TAG_LENGTH;
         byte[] record = new byte[4 + length];
         ByteBuffer.wrap(record).putInt(length);
         byte[] nonce = ByteBuffer.allocate(12).put(salt).putLong(index++).array();
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
             cipher.updateAAD(record, 0, 4);
-            cipher.doFinal(plain, 0, plain.length, record, 4);
+            cipher.doFinal(plain, offset, plainLength, record, 4);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }

@@ -255,7 +255,7 @@ public final class FlvChunker {
         boolean audio = originAudio || audioSeen;
         boolean video = videoSeen || (originVideo && !audioOnly);
         byte[] bytes = init.build(audio, video);
-        if (lastInit == null || !Arrays.equals(bytes, lastInit)) { // null first: see InitSegment
+        if (lastInit == null || (bytes != lastInit && !Arrays.equals(bytes, lastInit))) { // null first: see InitSegment
             lastInit = bytes;
             sink.initSegment(bytes);
         }

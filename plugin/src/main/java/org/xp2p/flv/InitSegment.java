@@ -19,6 +19,9 @@ public final class InitSegment {
     private byte[] metadata;
     private byte[] videoConfig;
     private byte[] audioConfig;
+    /** The last build and its flags: the chunker asks at every chunk start, the answer rarely changes. */
+    private byte[] built;
+    private int builtFlags = -1;
 
     /** Whether a script tag body is onMetaData (AMF0 string "onMetaData" first). */
     public static boolean isMetadata(byte[] body) {
@@ -46,6 +49,9 @@ public final class InitSegment {
     public boolean metadata(byte[] body) {
         boolean changed = metadata == null || !Arrays.equals(metadata, body);
         metadata = body;
+        if (changed) {
+            built = null;
+        }
         return changed;
     }
 
@@ -53,6 +59,9 @@ public final class InitSegment {
     public boolean videoConfig(byte[] body) {
         boolean changed = videoConfig == null || !Arrays.equals(videoConfig, body);
         videoConfig = body;
+        if (changed) {
+            built = null;
+        }
         return changed;
     }
 
@@ -60,11 +69,23 @@ public final class InitSegment {
     public boolean audioConfig(byte[] body) {
         boolean changed = audioConfig == null || !Arrays.equals(audioConfig, body);
         audioConfig = body;
+        if (changed) {
+            built = null;
+        }
         return changed;
     }
 
-    /** The serialized init segment with the given FLV header flags. */
+    /** The serialized init segment with the given FLV header flags; the same array while nothing changed. */
     public byte[] build(boolean audio, boolean video) {
+        int flags = (audio ? 0x04 : 0) | (video ? 0x01 : 0);
+        if (built == null || flags != builtFlags) {
+            built = serialize(audio, video);
+            builtFlags = flags;
+        }
+        return built;
+    }
+
+    private byte[] serialize(boolean audio, boolean video) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         out.writeBytes(new byte[] {'F', 'L', 'V', 1, (byte) ((audio ? 0x04 : 0) | (video ? 0x01 : 0)), 0, 0, 0, 9, 0, 0, 0, 0});
         if (metadata != null) {

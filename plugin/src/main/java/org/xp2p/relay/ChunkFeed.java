@@ -8,9 +8,10 @@ import java.util.Optional;
  */
 public interface ChunkFeed {
     /**
-     * What the relay tells a subscriber about one stream. Called on the relay's threads, possibly
-     * while the stream's lock is held: implementations must only enqueue, never block or call
-     * back into the relay.
+     * What the relay tells a subscriber about one stream. Called on the relay's threads (digests
+     * and live on the origin thread, after it released the stream's locks, in chunk order):
+     * implementations must only enqueue, never block or call back into the relay, since the next
+     * origin read waits for them.
      */
     interface StreamListener {
         /** A chunk was closed. */

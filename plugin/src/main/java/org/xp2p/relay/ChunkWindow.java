@@ -25,7 +25,7 @@ final class ChunkWindow {
 
     void add(Chunk chunk) {
         chunks.addLast(chunk);
-        bytes += chunk.bytes().length;
+        bytes += chunk.size();
         long newest = chunk.dts();
         while (chunks.size() > 1) {
             Chunk oldest = chunks.peekFirst();
@@ -34,7 +34,7 @@ final class ChunkWindow {
                 break;
             }
             chunks.removeFirst();
-            bytes -= oldest.bytes().length;
+            bytes -= oldest.size();
         }
     }
 
@@ -68,6 +68,11 @@ final class ChunkWindow {
             }
         }
         return out;
+    }
+
+    /** The chunks kept now, oldest first: an immutable copy for lock-free readers. */
+    List<Chunk> toList() {
+        return List.copyOf(chunks);
     }
 
     boolean isEmpty() {

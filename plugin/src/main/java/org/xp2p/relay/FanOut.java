@@ -1,83 +1,81 @@
 package org.xp2p.relay;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Spreads the writes of a batch over a few single-threaded workers, one per core.
+ * Pumps viewers on a few single-threaded workers, one per core, at most once per merge window
+ * per stream and worker.
  *
- * <p>Each viewer is pinned to one worker, so its batches keep their order without any waiting,
- * and the origin thread only hands over references: a stream with a thousand viewers is read as
- * fast as the origin sends, and the writes proceed on all cores.
+ * <p>Why merge: a viewer written once per origin read gets dozens of small writes a second, each
+ * a system call; pumping {@code mergeMillis} after new data arrived lets every viewer send all
+ * of it at once (normally one write per window), at the price of that much added latency. The
+ * origin thread only sets a flag and, for the first read of a window, schedules one task per
+ * worker: its cost does not grow with the audience. Each viewer is pinned to one worker, so its
+ * writes keep their order without waiting.
  */
 final class FanOut implements AutoCloseable {
-    private final ExecutorService[] workers;
+    private final ScheduledThreadPoolExecutor[] workers;
+    private final int mergeMillis;
     private final AtomicInteger next = new AtomicInteger();
 
-    FanOut(int threads) {
-        workers = new ExecutorService[threads];
+    /**
+     * @param threads     worker threads; 0 makes a manual fan-out that never pumps by itself (tests
+     *                    call {@link LiveStream#pumpAll()})
+     * @param mergeMillis how long new data waits so that it goes out with what follows
+     */
+    FanOut(int threads, int mergeMillis) {
+        this.mergeMillis = mergeMillis;
+        workers = new ScheduledThreadPoolExecutor[threads];
         for (int i = 0; i < threads; i++) {
             String name = "xp2p-fanout-" + (i + 1);
-            workers[i] = Executors.newSingleThreadExecutor(r -> {
+            workers[i] = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, name);
                 t.setDaemon(true);
                 return t;
             });
+            workers[i].setRemoveOnCancelPolicy(true);
         }
     }
 
     /** The worker a new viewer is pinned to. */
     int assign() {
-        return Math.floorMod(next.getAndIncrement(), workers.length);
+        return workers.length == 0 ? 0 : Math.floorMod(next.getAndIncrement(), workers.length);
     }
 
+    /** Number of viewer sets a stream keeps (at least one, also for a manual fan-out). */
     int workers() {
-        return workers.length;
+        return Math.max(1, workers.length);
     }
 
-    /** Offers {@code segments} to every viewer, each on its own worker. */
-    void deliver(List<Segment> segments, Viewer[] viewers) {
-        if (workers.length == 1) {
-            submit(0, segments, List.of(viewers));
-            return;
-        }
-        List<List<Viewer>> slices = new ArrayList<>(workers.length);
-        for (int i = 0; i < workers.length; i++) {
-            slices.add(new ArrayList<>(viewers.length / workers.length + 1));
-        }
-        for (Viewer v : viewers) {
-            slices.get(v.worker()).add(v);
-        }
-        for (int i = 0; i < workers.length; i++) {
-            if (!slices.get(i).isEmpty()) {
-                submit(i, segments, slices.get(i));
+    int mergeMillis() {
+        return mergeMillis;
+    }
+
+    /** New data was published on {@code stream}: pump its viewers once the merge window has passed. */
+    void flushSoon(LiveStream stream) {
+        for (int w = 0; w < workers.length; w++) {
+            if (!stream.claimPump(w)) {
+                continue;
             }
-        }
-    }
-
-    private void submit(int worker, List<Segment> segments, List<Viewer> viewers) {
-        try {
-            workers[worker].execute(() -> {
-                for (Viewer v : viewers) {
-                    try {
-                        v.offer(segments);
-                    } catch (RuntimeException e) {
-                        v.close(false, "fan-out failed: " + e);
-                    }
+            int worker = w;
+            try {
+                if (mergeMillis == 0) {
+                    workers[w].execute(() -> stream.pump(worker));
+                } else {
+                    workers[w].schedule(() -> stream.pump(worker), mergeMillis, TimeUnit.MILLISECONDS);
                 }
-            });
-        } catch (RejectedExecutionException e) {
-            // shutting down: the viewers are being closed anyway
+            } catch (RejectedExecutionException e) {
+                // shutting down: the viewers are being closed anyway
+            }
         }
     }
 
     @Override
     public void close() {
-        for (ExecutorService w : workers) {
+        for (ScheduledThreadPoolExecutor w : workers) {
             w.shutdownNow();
         }
     }

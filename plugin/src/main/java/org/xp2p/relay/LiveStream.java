@@ -1,27 +1,22 @@
 package org.xp2p.relay;
 
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xp2p.log.WarnLimiter;
 import org.xp2p.crypto.StreamCipher;
 import org.xp2p.flv.ChunkSink;
 import org.xp2p.flv.ChunkerOptions;
 import org.xp2p.flv.FlvReader;
 import org.xp2p.flv.FlvTag;
+import org.xp2p.log.WarnLimiter;
 
 /**
  * One relayed stream on this node: the chunks the origin pull produces, the window of recent
@@ -31,15 +26,19 @@ import org.xp2p.flv.FlvTag;
  * peers that fetch chunks instead, {@link StreamHold}), and init/chunk requests answered in the
  * last {@code idleSeconds}. When none is left for {@code idleSeconds}, the pull stops.
  *
- * <p>The origin thread calls the {@link ChunkSink} methods while it holds {@link #lock}; tags are
- * gathered into one immutable {@link Segment} per origin read and chunk, and the same segment
- * object goes to every viewer. A joining viewer takes the lock too, so its snapshot (init segment,
- * the GOP since the latest keyframe chunk) and its place in the live fan-out meet without a gap
- * or a duplicate.
+ * <p>Data path, built so that work is per stream and bytes are never copied per viewer: the
+ * origin thread serializes each tag into the open chunk's {@link ChunkBuffer} (the only copy),
+ * appends one {@link Segment} slice per origin read to the {@link StreamLog}, and publishes it.
+ * Viewers are cursors into that log; the {@link FanOut} pumps them once per merge window, so a
+ * viewer gets a few large writes instead of one per read. Closed chunks keep the same buffer
+ * for the window, joiners and the chunk API.
  *
- * <p>The fan-out itself runs after the lock is released ({@link Delivery}); which viewers get a
- * batch is fixed under the lock, so a joiner gets each read exactly once, in its snapshot or live.
- * Lock order: stream lock, then a viewer's monitor. Viewer callbacks never take the stream lock.
+ * <p>Locks: {@link #lock()} is the origin thread's (one feeder parses a read under it); nobody
+ * else takes it. Joiners and the chunk API read an immutable {@link StreamView} and the log, so
+ * they never wait for the origin. {@code state} guards the lifecycle (viewers waiting, holds,
+ * stop) and is held only briefly, never during I/O or hashing; SHA-256 and swarm publishing run
+ * in {@link Delivery#run()}, after the origin thread released its lock. Lock order: origin lock,
+ * then {@code state}, then a viewer's monitor; viewer callbacks take neither stream lock.
  */
 final class LiveStream implements ChunkSink, Viewer.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
@@ -65,32 +64,48 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     }
 
     /** A request waiting for the stream to be live; {@code head}: a HEAD, answered without becoming a viewer. */
-    private record Waiting(AsyncContext async, StreamCipher cipher, long deadlineNanos, boolean head) {
+    private record Waiting(ViewerOutput out, StreamCipher cipher, long deadlineNanos, boolean head) {
     }
 
     final StreamAddress address;
     private final RelayService relay;
     private final RelayConfig config;
-    private final Object lock = new Object();
-    private final Set<Viewer> viewers = ConcurrentHashMap.newKeySet();
+    private final RelayClock clock;
+    private final FanOut fanOut;
     private final OriginPull pull;
+    private final StreamLog log = new StreamLog(StreamLog.DEFAULT_CAPACITY);
+    private volatile StreamView view = StreamView.EMPTY;
+    /**
+     * Whether the stream was ever live: between a new epoch's first bytes and its first chunk the
+     * view is not live, and that gap must not count as "never went live".
+     */
+    private volatile boolean everLive;
+    /** Viewers by fan-out worker: each worker pumps its own set, no partitioning per window. */
+    private final Set<Viewer>[] viewers;
+    private final AtomicBoolean[] pumpPending;
 
-    // guarded by lock
+    // the origin thread's, guarded by ingest
+    private final Object ingest = new Object();
     private byte[] init;
     private long epoch;
     private long nextSeq;
     private long lastTimestamp = -1;
     private final ChunkWindow window;
     private OpenChunk open;
-    private final SegmentBatch batch = new SegmentBatch();
+    private int lastChunkSize;
+    private final List<Chunk> undigested = new ArrayList<>();
+    /** Epoch last announced live to the swarm; -1 before the stream first went live. */
+    private long announcedEpoch = -1;
+
+    // lifecycle, guarded by state
+    private final Object state = new Object();
     private final List<Waiting> waiting = new ArrayList<>();
+    private volatile boolean anyWaiting;
     private boolean stopped;
     private long idleSinceNanos = -1;
     private int holds;
-    /** Epoch last announced live to the swarm; -1 before the stream first went live. */
-    private long announcedEpoch = -1;
-    private final long startedNanos = System.nanoTime();
-    /** Test seam: runs after a chunk lookup has released the lock. */
+    private final long startedNanos;
+    /** Test seam: runs after a chunk lookup has read the stream. */
     Runnable afterChunkLookup = () -> { };
 
     // statistics
@@ -105,26 +120,45 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     final AtomicLong chunkBytesOut = new AtomicLong();
     final AtomicLong chunkRequests = new AtomicLong();
 
+    /** The chunk being written; its segments are published per origin read. */
     private static final class OpenChunk {
         final long seq;
+        final long epoch;
         final boolean keyframe;
         final long dts;
-        final List<byte[]> tags = new ArrayList<>();
-        int size;
+        final long logStart;
+        final ChunkBuffer buffer;
+        /** Start offset of the run of this read not yet appended to the log, -1 when none. */
+        int runStart = -1;
+        long runDts;
+        boolean firstRunLogged;
 
-        OpenChunk(long seq, boolean keyframe, long dts) {
+        OpenChunk(long seq, long epoch, boolean keyframe, long dts, long logStart, int expectedSize) {
             this.seq = seq;
+            this.epoch = epoch;
             this.keyframe = keyframe;
             this.dts = dts;
+            this.logStart = logStart;
+            this.buffer = new ChunkBuffer(expectedSize);
         }
     }
 
+    @SuppressWarnings("unchecked")
     LiveStream(StreamAddress address, RelayService relay, RelayConfig config) {
         this.address = address;
         this.relay = relay;
         this.config = config;
+        this.clock = relay.clock();
+        this.fanOut = relay.fanOut();
+        this.startedNanos = clock.nanoTime();
         this.window = new ChunkWindow(config.windowSeconds() * 1000L, config.windowMaxBytes());
         this.pull = new OriginPull(this, relay.httpClient(), config, relay.scheduler());
+        this.viewers = new Set[fanOut.workers()];
+        this.pumpPending = new AtomicBoolean[fanOut.workers()];
+        for (int i = 0; i < viewers.length; i++) {
+            viewers[i] = ConcurrentHashMap.newKeySet();
+            pumpPending[i] = new AtomicBoolean();
+        }
     }
 
     String id() {
@@ -141,13 +175,14 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      * Adds a viewer. @return false when this stream has just stopped: the caller must look up
      * (or create) the stream again.
      */
-    boolean watch(AsyncContext async, StreamCipher cipher) {
-        return watch(async, cipher, false);
+    boolean watch(ViewerOutput out, StreamCipher cipher) {
+        return watch(out, cipher, false);
     }
 
-    /** As {@link #watch(AsyncContext, StreamCipher)}; {@code head}: answer the headers only, add no viewer. */
-    boolean watch(AsyncContext async, StreamCipher cipher, boolean head) {
-        synchronized (lock) {
+    /** As {@link #watch(ViewerOutput, StreamCipher)}; {@code head}: answer the headers only, add no viewer. */
+    boolean watch(ViewerOutput out, StreamCipher cipher, boolean head) {
+        Viewer viewer;
+        synchronized (state) {
             if (stopped) {
                 return false;
             }
@@ -156,14 +191,54 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
                 viewersServed.incrementAndGet();
                 relay.metrics().viewerServed();
             }
-            async.getRequest().setAttribute(Viewer.ACCEPTED_NANOS, System.nanoTime());
-            if (init == null || open == null) {
-                long deadline = System.nanoTime() + config.startTimeoutMillis() * 1_000_000L;
-                waiting.add(new Waiting(async, cipher, deadline, head));
+            if (!view.live()) {
+                waiting.add(new Waiting(out, cipher, clock.nanoTime() + config.startTimeoutMillis() * 1_000_000L,
+                        head));
+                anyWaiting = true;
                 return true;
             }
-            attach(async, cipher, head);
-            return true;
+            viewer = attach(out, cipher, head);
+        }
+        if (viewer != null) {
+            start(viewer);
+        }
+        return true;
+    }
+
+    /**
+     * Creates and registers a viewer from the current view; call {@link #start} after the lock.
+     * A HEAD gets the same head and no viewer: null.
+     */
+    private Viewer attach(ViewerOutput out, StreamCipher cipher, boolean head) {
+        StreamView v = view;
+        out.accept(id(), v.epoch(), cipher != null, config.corsOrigin());
+        if (head) {
+            out.complete();
+            return null;
+        }
+        // init segment plus everything since the latest keyframe chunk: a joiner decodes at once
+        List<Segment> snapshot = new ArrayList<>();
+        snapshot.add(Segment.of(v.init(), v.init().length, Segment.Kind.INIT, 0));
+        if (!v.openKeyframe()) {
+            for (Chunk c : v.sinceNewestKeyframe()) {
+                snapshot.add(c.segment());
+            }
+        }
+        int worker = fanOut.assign();
+        Viewer viewer = new Viewer(id(), out, cipher, config, this, log, snapshot, v.openLogStart(), worker,
+                relay.metrics());
+        viewers[worker].add(viewer);
+        LOG.debug("stream {}: viewer {} joined ({} watching)", id(), viewer.remote(), viewerCount());
+        return viewer;
+    }
+
+    /** Starts writing to a new viewer; outside every stream lock, the container may call back at once. */
+    private void start(Viewer viewer) {
+        try {
+            viewer.start();
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debug("stream {}: viewer left before its first byte: {}", id(), e.toString());
+            viewer.close(false, "start failed: " + e);
         }
     }
 
@@ -172,7 +247,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      * (or create) the stream again.
      */
     StreamHold hold() {
-        synchronized (lock) {
+        synchronized (state) {
             if (stopped) {
                 return null;
             }
@@ -188,14 +263,14 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
 
         @Override
         public boolean active() {
-            synchronized (lock) {
+            synchronized (state) {
                 return !released && !stopped;
             }
         }
 
         @Override
         public void close() {
-            synchronized (lock) {
+            synchronized (state) {
                 if (released) {
                     return;
                 }
@@ -207,7 +282,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     }
 
     int holdCount() {
-        synchronized (lock) {
+        synchronized (state) {
             return holds;
         }
     }
@@ -220,61 +295,9 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         chunkBytesOut.addAndGet(bodyBytes);
         relay.metrics().chunkServed(bodyBytes);
         chunkRequests.incrementAndGet();
-        synchronized (lock) {
+        synchronized (state) {
             idleSinceNanos = -1;
         }
-    }
-
-    private void attach(AsyncContext async, StreamCipher cipher, boolean head) {
-        HttpServletResponse response = (HttpServletResponse) async.getResponse();
-        response.setStatus(200);
-        if (cipher == null) {
-            response.setContentType("video/x-flv");
-        } else {
-            response.setContentType("application/octet-stream");
-            response.setHeader("X-Xp2p-Encryption", StreamCipher.CONTENT_ENCODING_NAME);
-        }
-        response.setHeader("Cache-Control", "no-store");
-        if (!config.corsOrigin().isEmpty()) {
-            response.setHeader("Access-Control-Allow-Origin", config.corsOrigin());
-        }
-        response.setHeader("X-Xp2p-Stream", id());
-        response.setHeader("X-Xp2p-Epoch", Long.toString(epoch));
-        if (head) {
-            async.complete();
-            return;
-        }
-        try {
-            Viewer viewer = new Viewer(id(), async, cipher, config, this, relay.fanOut().assign(), relay.metrics());
-            viewer.offer(snapshot());
-            viewers.add(viewer);
-            viewer.start();
-            LOG.debug("stream {}: viewer {} joined ({} watching)", id(), viewer.remote(), viewers.size());
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("stream {}: viewer left before its first byte: {}", id(), e.toString());
-            try {
-                async.complete();
-            } catch (RuntimeException ignored) {
-                // already completed by the container
-            }
-        }
-    }
-
-    /** Init segment plus everything since the latest keyframe chunk: a joiner decodes at once. */
-    private List<Segment> snapshot() {
-        List<Segment> out = new ArrayList<>();
-        out.add(new Segment(init, Segment.Kind.INIT, 0));
-        if (!open.keyframe) {
-            for (Chunk c : window.sinceNewestKeyframe()) {
-                out.add(new Segment(c.bytes(), c.keyframe() ? Segment.Kind.KEY_CHUNK_START
-                        : Segment.Kind.CHUNK_START, c.dts()));
-            }
-        }
-        if (!open.tags.isEmpty()) {
-            out.add(new Segment(SegmentBatch.concat(open.tags, open.size),
-                    open.keyframe ? Segment.Kind.KEY_CHUNK_START : Segment.Kind.CHUNK_START, open.dts));
-        }
-        return out;
     }
 
     @Override
@@ -285,17 +308,17 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
 
     @Override
     public void closed(Viewer viewer, boolean dropped) {
-        if (viewers.remove(viewer)) {
+        if (viewers[viewer.worker()].remove(viewer)) {
             bytesOut.addAndGet(viewer.bytesSent());
             if (dropped) {
                 droppedViewers.incrementAndGet();
                 relay.metrics().viewerDropped();
             }
-            LOG.debug("stream {}: viewer {} left ({} watching)", id(), viewer.remote(), viewers.size());
+            LOG.debug("stream {}: viewer {} left ({} watching)", id(), viewer.remote(), viewerCount());
         }
     }
 
-    /** Origin bytes read; called under the stream lock. */
+    /** Origin bytes read; called by the origin thread. */
     void bytesIn(long n) {
         bytesIn.addAndGet(n);
         relay.metrics().bytesIn(n);
@@ -304,34 +327,63 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     /** Bytes sent to viewers, those still watching included. */
     long bytesOutTotal() {
         long total = bytesOut.get();
-        for (Viewer v : viewers) {
-            total += v.bytesSent();
+        for (Set<Viewer> set : viewers) {
+            for (Viewer v : set) {
+                total += v.bytesSent();
+            }
         }
         return total;
     }
 
     int viewerCount() {
-        return viewers.size();
+        int n = 0;
+        for (Set<Viewer> set : viewers) {
+            n += set.size();
+        }
+        return n;
+    }
+
+    /** Pumps the viewers pinned to {@code worker}: one pass per merge window, on that worker. */
+    void pump(int worker) {
+        pumpPending[worker].set(false);
+        for (Viewer v : viewers[worker]) {
+            try {
+                v.pump();
+            } catch (RuntimeException e) {
+                v.close(false, "fan-out failed: " + e);
+            }
+        }
+    }
+
+    /** Pumps every viewer on the calling thread (tests, and a manual {@link FanOut}). */
+    void pumpAll() {
+        for (int w = 0; w < viewers.length; w++) {
+            pump(w);
+        }
+    }
+
+    /** Claims the pending pump of {@code worker}; false when one is already scheduled or nobody watches there. */
+    boolean claimPump(int worker) {
+        return !viewers[worker].isEmpty() && pumpPending[worker].compareAndSet(false, true);
     }
 
     // ------------------------------------------------------------------ origin side
 
-    /** Options for the chunker of a new origin epoch: sequence and timestamps continue. */
-    ChunkerOptions beginEpoch() {
-        synchronized (lock) {
-            epoch = Math.max(epoch + 1, System.currentTimeMillis());
-            epochs.incrementAndGet();
-            batch.startRun(Segment.Kind.CONFIG);
-            closeOpenChunk();
-            long offset = lastTimestamp < 0 ? 0 : lastTimestamp + EPOCH_GAP_MILLIS;
-            LOG.info("stream {}: origin epoch {} begins at chunk {} (timestamp offset {} ms)", id(), epoch,
-                    nextSeq, offset);
-            return new ChunkerOptions(epoch, nextSeq, offset, config.chunkMillis());
-        }
+    /** The origin thread's lock, held while it feeds one read to the chunker. */
+    Object lock() {
+        return ingest;
     }
 
-    Object lock() {
-        return lock;
+    /** Options for the chunker of a new origin epoch: sequence and timestamps continue. Origin lock held. */
+    ChunkerOptions beginEpoch() {
+        epoch = Math.max(epoch + 1, clock.currentTimeMillis());
+        epochs.incrementAndGet();
+        closeOpenChunk();
+        updateView();
+        long offset = lastTimestamp < 0 ? 0 : lastTimestamp + EPOCH_GAP_MILLIS;
+        LOG.info("stream {}: origin epoch {} begins at chunk {} (timestamp offset {} ms)", id(), epoch,
+                nextSeq, offset);
+        return new ChunkerOptions(epoch, nextSeq, offset, config.chunkMillis());
     }
 
     @Override
@@ -346,83 +398,135 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             for (FlvTag t : FlvReader.readAll(bytes)) {
                 tags.writeBytes(new FlvTag(t.type(), ts, t.body()).serialize());
             }
-            batch.addSegment(new Segment(tags.toByteArray(), Segment.Kind.CONFIG, ts));
+            byte[] config = tags.toByteArray();
+            log.append(config, 0, config.length, Segment.Kind.CONFIG, ts);
         }
+        updateView();
     }
 
     @Override
     public void chunkStart(long seq, boolean keyframe, long dtsMillis) {
-        batch.startRun(keyframe ? Segment.Kind.KEY_CHUNK_START : Segment.Kind.CHUNK_START);
         closeOpenChunk();
-        open = new OpenChunk(seq, keyframe, dtsMillis);
+        // sized from the last chunk, so the buffer rarely grows
+        open = new OpenChunk(seq, epoch, keyframe, dtsMillis, log.nextIndex(), lastChunkSize + lastChunkSize / 4);
         nextSeq = seq + 1;
+        updateView();
     }
 
     @Override
     public void tag(byte[] tag, int tagType, long timestampMillis) {
-        batch.add(tag, timestampMillis);
-        if (open != null) {
-            open.tags.add(tag);
-            open.size += tag.length;
-        }
         lastTimestamp = Math.max(lastTimestamp, timestampMillis);
+        if (open == null) {
+            // outside any chunk (the chunker does not emit such tags; kept in order just in case)
+            log.append(tag, 0, tag.length, Segment.Kind.CONFIG, timestampMillis);
+            return;
+        }
+        int at = open.buffer.append(tag);
+        if (open.runStart < 0) {
+            open.runStart = at;
+            open.runDts = timestampMillis;
+        }
     }
 
-    /** A batch of segments and the viewers it goes to, fixed under the stream lock. */
-    record Delivery(List<Segment> segments, Viewer[] viewers, FanOut fanOut) {
-        /** Runs outside the stream lock so joiners and the HTTP chunk API never wait on a fan-out. */
+    /** Appends the open chunk's bytes of this read to the log as one segment. */
+    private void closeRun() {
+        OpenChunk c = open;
+        if (c == null || c.runStart < 0) {
+            return;
+        }
+        Segment.Kind kind = c.firstRunLogged ? Segment.Kind.CONTINUATION
+                : c.keyframe ? Segment.Kind.KEY_CHUNK_START : Segment.Kind.CHUNK_START;
+        log.append(c.buffer.array(), c.runStart, c.buffer.size() - c.runStart, kind, c.runDts);
+        c.firstRunLogged = true;
+        c.runStart = -1;
+    }
+
+    private void closeOpenChunk() {
+        closeRun();
+        OpenChunk c = open;
+        open = null;
+        if (c == null || c.buffer.size() == 0) {
+            return;
+        }
+        Chunk chunk = new Chunk(id(), c.epoch, c.seq, c.keyframe, c.dts, c.buffer.array(), c.buffer.size());
+        window.add(chunk);
+        lastChunkSize = c.buffer.size();
+        chunks.incrementAndGet();
+        undigested.add(chunk);
+    }
+
+    private void updateView() {
+        OpenChunk c = open;
+        StreamView v = new StreamView(init, epoch, window.toList(), c == null ? -1 : c.seq, c != null && c.keyframe,
+                c == null ? log.nextIndex() : c.logStart, nextSeq);
+        view = v;
+        if (v.live()) {
+            everLive = true;
+        }
+    }
+
+    /**
+     * What the origin thread does after a read, outside its lock: hash and publish the chunks
+     * closed, announce the stream live, start waiting viewers, and have the fan-out pump.
+     */
+    record Delivery(LiveStream stream, List<Chunk> closed, StreamPosition live, List<Viewer> started,
+            boolean fresh) {
         void run() {
-            if (viewers.length > 0) {
-                fanOut.deliver(segments, viewers);
+            for (Chunk c : closed) {
+                stream.relay.publish(c.digest());
+            }
+            if (live != null) {
+                stream.relay.publishLive(live);
+            }
+            for (Viewer v : started) {
+                stream.start(v);
+            }
+            if (fresh) {
+                stream.fanOut.flushSoon(stream);
             }
         }
     }
 
     /**
-     * Called by the origin pull, holding the lock, after each origin read: closes the batch and
-     * fixes who gets it. A viewer attached later has the batch in its snapshot instead.
+     * Called by the origin thread, holding {@link #lock()}, after each read: publishes the read
+     * to the log and returns what is left to do once the lock is released.
      */
     Delivery closeBatch() {
-        if (init != null && open != null && announcedEpoch != epoch) {
-            // live, or a new epoch's init segment and first chunk exist: the swarm listeners only enqueue
-            announcedEpoch = epoch;
-            relay.publishLive(position());
+        closeRun();
+        boolean fresh = log.publish();
+        StreamView v = view;
+        StreamPosition live = null;
+        if (v.live() && announcedEpoch != v.epoch()) {
+            // live, or a new epoch's init segment and first chunk exist
+            announcedEpoch = v.epoch();
+            live = position();
         }
-        List<Segment> segments = batch.drain();
-        Delivery delivery = new Delivery(segments,
-                segments.isEmpty() ? new Viewer[0] : viewers.toArray(new Viewer[0]), relay.fanOut());
-        if (!waiting.isEmpty() && init != null && open != null) {
-            // their snapshots already hold this read
-            for (Waiting w : waiting) {
-                attach(w.async(), w.cipher(), w.head());
+        List<Viewer> started = List.of();
+        if (anyWaiting && v.live()) {
+            started = new ArrayList<>();
+            synchronized (state) {
+                for (Waiting w : waiting) {
+                    Viewer viewer = attach(w.out(), w.cipher(), w.head());
+                    if (viewer != null) {
+                        started.add(viewer);
+                    }
+                }
+                waiting.clear();
+                anyWaiting = false;
             }
-            waiting.clear();
         }
-        return delivery;
-    }
-
-    private void closeOpenChunk() {
-        if (open == null) {
-            return;
+        List<Chunk> closed = List.of();
+        if (!undigested.isEmpty()) {
+            closed = List.copyOf(undigested);
+            undigested.clear();
         }
-        OpenChunk c = open;
-        open = null;
-        if (c.tags.isEmpty()) {
-            return;
-        }
-        byte[] bytes = SegmentBatch.concat(c.tags, c.size);
-        ChunkDigest digest = new ChunkDigest(id(), epoch, c.seq, bytes.length, sha256(bytes), c.keyframe);
-        window.add(new Chunk(digest, c.dts, bytes));
-        chunks.incrementAndGet();
-        relay.publish(digest);
+        return new Delivery(this, closed, live, started, fresh);
     }
 
     // ------------------------------------------------------------------ HTTP chunk access
 
     Optional<byte[]> initSegment() {
-        synchronized (lock) {
-            return Optional.ofNullable(init);
-        }
+        return Optional.ofNullable(view.init());
     }
 
     /** What the chunk API can answer for one sequence number. */
@@ -440,27 +544,21 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     }
 
     /**
-     * The chunk {@code seq}, or whether it is yet to come or gone, decided under one lock
-     * acquisition: a chunk closing between two separate looks would otherwise seem gone.
+     * The chunk {@code seq}, or whether it is yet to come or gone, decided from one view: a
+     * chunk closing between two separate looks would otherwise seem gone.
      */
     ChunkLookup lookup(long seq) {
-        ChunkLookup answer;
-        synchronized (lock) {
-            Optional<Chunk> c = window.get(seq);
-            long nextClosed = open != null ? open.seq : nextSeq;
-            answer = c.isPresent() ? new ChunkLookup(ChunkState.AVAILABLE, c.get())
-                    : new ChunkLookup(seq >= nextClosed ? ChunkState.NOT_YET : ChunkState.GONE, null);
-        }
+        StreamView v = view;
+        Optional<Chunk> c = v.chunk(seq);
+        ChunkLookup answer = c.isPresent() ? new ChunkLookup(ChunkState.AVAILABLE, c.get())
+                : new ChunkLookup(seq >= v.nextClosed() ? ChunkState.NOT_YET : ChunkState.GONE, null);
         afterChunkLookup.run();
         return answer;
     }
 
     StreamPosition position() {
-        synchronized (lock) {
-            long first = window.isEmpty() ? (open == null ? -1 : open.seq) : window.firstSeq();
-            long last = window.lastSeq();
-            return new StreamPosition(id(), address.path(), epoch, last, first);
-        }
+        StreamView v = view;
+        return new StreamPosition(id(), address.path(), v.epoch(), v.lastSeq(), v.firstSeq());
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -476,7 +574,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
      * pull) but keeps the stream, its window and its swarm rooms while the pull retries.
      */
     void endViewers(String why) {
-        List<Viewer> live = List.copyOf(viewers);
+        List<Viewer> live = allViewers();
         if (!live.isEmpty()) {
             WARNS.warn("stalled", "stream {}: {}; ending {} viewer(s)", id(), why, live.size());
         }
@@ -487,20 +585,20 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
 
     /** The pull gave up: answer waiting viewers with the failure, end live ones, forget the stream. */
     void fail(Failure failure, String detail) {
-        List<Viewer> live;
-        synchronized (lock) {
+        List<Waiting> refused;
+        synchronized (state) {
             if (stopped) {
                 return;
             }
             stopped = true;
-            for (Waiting w : waiting) {
-                StreamServlet.sendError((HttpServletResponse) w.async().getResponse(), failure.status,
-                        failure.message + " (" + detail + ")");
-                w.async().complete();
-            }
+            refused = List.copyOf(waiting);
             waiting.clear();
-            live = List.copyOf(viewers);
+            anyWaiting = false;
         }
+        for (Waiting w : refused) {
+            w.out().refuse(failure.status, failure.message + " (" + detail + ")");
+        }
+        List<Viewer> live = allViewers();
         WARNS.warn("failed", "stream {}: {} ({}); ending {} viewer(s)", id(), failure.message, detail, live.size());
         for (Viewer v : live) {
             v.close(false, failure.message);
@@ -511,11 +609,20 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         relay.publishFailure(StreamFailure.of(id(), failure.status, failure.message + " (" + detail + ")"));
     }
 
+    private List<Viewer> allViewers() {
+        List<Viewer> all = new ArrayList<>();
+        for (Set<Viewer> set : viewers) {
+            all.addAll(set);
+        }
+        return all;
+    }
+
     /** Periodic housekeeping: start timeouts, idle stop. Runs on the relay scheduler. */
     void tick(long nowNanos) {
         boolean stopNow = false;
         boolean neverLive = false;
-        synchronized (lock) {
+        List<Waiting> timedOut = new ArrayList<>();
+        synchronized (state) {
             if (stopped) {
                 return;
             }
@@ -523,15 +630,15 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
                 Waiting w = it.next();
                 if (nowNanos - w.deadlineNanos() > 0) {
                     it.remove();
-                    StreamServlet.sendError((HttpServletResponse) w.async().getResponse(),
-                            Failure.START_TIMEOUT.status, Failure.START_TIMEOUT.message);
-                    w.async().complete();
+                    timedOut.add(w);
                 }
             }
+            anyWaiting = !waiting.isEmpty();
             // a pull that never went live gives up after the start budget, as a viewer would, so that
             // a room holding it hears of the failure instead of waiting for ever
-            neverLive = announcedEpoch < 0 && nowNanos - startedNanos > config.startTimeoutMillis() * 1_000_000L;
-            if (viewers.isEmpty() && waiting.isEmpty() && holds == 0) {
+            neverLive = !everLive
+                    && nowNanos - startedNanos > config.startTimeoutMillis() * 1_000_000L;
+            if (viewerCount() == 0 && waiting.isEmpty() && holds == 0) {
                 if (idleSinceNanos < 0) {
                     idleSinceNanos = nowNanos;
                 } else if (nowNanos - idleSinceNanos >= config.idleSeconds() * 1_000_000_000L) {
@@ -541,6 +648,9 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
             } else {
                 idleSinceNanos = -1;
             }
+        }
+        for (Waiting w : timedOut) {
+            w.out().refuse(Failure.START_TIMEOUT.status, Failure.START_TIMEOUT.message);
         }
         if (stopNow) {
             LOG.debug("stream {}: no viewers, holds or chunk requests for {} s, dropping the origin pull", id(),
@@ -557,44 +667,47 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     }
 
     /**
-     * Node shutdown: refuses waiting requests with 503 and lets every viewer finish what is queued
-     * ({@link Viewer#finish}); {@link #finishNow} cuts the rest short, still on a tag boundary.
+     * Node shutdown: refuses waiting requests with 503 and lets every viewer finish what the log
+     * holds for it now ({@link Viewer#finish}); {@link #finishNow} cuts the rest short, still on a
+     * tag boundary.
      */
     void shutdown() {
-        synchronized (lock) {
+        List<Waiting> refused;
+        synchronized (state) {
             stopped = true;
-            for (Waiting w : waiting) {
-                StreamServlet.sendError((HttpServletResponse) w.async().getResponse(), 503, "server stopping");
-                w.async().complete();
-            }
+            refused = List.copyOf(waiting);
             waiting.clear();
+            anyWaiting = false;
+        }
+        for (Waiting w : refused) {
+            w.out().refuse(503, "server stopping");
         }
         pull.stop();
-        for (Viewer v : List.copyOf(viewers)) {
+        for (Viewer v : allViewers()) {
             v.finish();
         }
     }
 
-    /** Node shutdown, drain time over: ends the viewers still writing after their current segment. */
+    /** Node shutdown, drain time over: ends the viewers still writing after their current write. */
     void finishNow() {
-        for (Viewer v : List.copyOf(viewers)) {
+        for (Viewer v : allViewers()) {
             v.finishNow();
         }
     }
 
     boolean live() {
-        synchronized (lock) {
-            return init != null && open != null;
+        return view.live();
+    }
+
+    /** Whether the stream stopped (idle, failed or shut down). */
+    boolean stopped() {
+        synchronized (state) {
+            return stopped;
         }
     }
 
-    // ------------------------------------------------------------------ helpers
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /** The stream's log (tests). */
+    StreamLog log() {
+        return log;
     }
 }

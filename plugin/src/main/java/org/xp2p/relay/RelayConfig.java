@@ -32,12 +32,14 @@ import org.xp2p.config.Settings;
  *                           ({@code xp2p.relay.maxTagBytes}, {@code xp2p.relay.maxConfigBytes})
  * @param drainMillis        at shutdown, how long viewers get to receive what is queued before their
  *                           responses end on a tag boundary ({@code xp2p.relay.drainMillis})
+ * @param mergeMillis        how long new stream data waits so that each viewer gets it in one write
+ *                           with what follows (0: write every origin read at once)
  */
 public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, int windowSeconds,
         long windowMaxBytes, int skipLagMillis, int maxSkips, long viewerMaxBytes, int startTimeoutMillis, int readTimeoutMillis,
         int reconnectMaxSeconds, int backoffInitialMillis, int backoffMaxMillis, int connectTimeoutMillis,
         boolean requireCode, int maxStreams, int maxViewersPerStream, int fanOutThreads, String corsOrigin,
-        org.xp2p.flv.FlvLimits flvLimits, int drainMillis) {
+        org.xp2p.flv.FlvLimits flvLimits, int drainMillis, int mergeMillis) {
 
     public static final int DEFAULT_IDLE_SECONDS = 10;
     public static final int DEFAULT_CHUNK_MILLIS = 1000;
@@ -58,6 +60,8 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
     public static final int DEFAULT_MAX_CONFIG_BYTES = org.xp2p.flv.FlvLimits.DEFAULT_MAX_CONFIG_BYTES;
     /** Below Jetty's and Tomcat's usual 5 s stop timeout, so viewers end before connections are cut. */
     public static final int DEFAULT_DRAIN_MILLIS = 2000;
+    /** Chosen from docs/benchmarks.md: syscalls fall with the window, added latency grows with it. */
+    public static final int DEFAULT_MERGE_MILLIS = 100;
 
     public static RelayConfig from(Settings s) {
         List<URI> origins = new ArrayList<>();
@@ -84,7 +88,13 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
                 s.integer("xp2p.relay.fanOutThreads", 0, 0, 64),
                 s.string("xp2p.relay.corsOrigin", "*"),
                 flvLimits(s),
-                s.integer("xp2p.relay.drainMillis", DEFAULT_DRAIN_MILLIS, 0, 60_000));
+                s.integer("xp2p.relay.drainMillis", DEFAULT_DRAIN_MILLIS, 0, 60_000),
+                s.integer("xp2p.relay.mergeMillis", DEFAULT_MERGE_MILLIS, 0, 1000));
+        if (config.mergeMillis >= config.skipLagMillis) {
+            throw new ConfigException("xp2p.relay.mergeMillis", String.valueOf(config.mergeMillis),
+                    "must be below xp2p.relay.skipLagMillis (" + config.skipLagMillis
+                    + "), or every viewer would lag by design; lower mergeMillis or raise skipLagMillis");
+        }
         if (config.backoffMaxMillis < config.backoffInitialMillis) {
             throw new ConfigException("xp2p.relay.backoffMaxMillis", String.valueOf(config.backoffMaxMillis),
                     "must be at least xp2p.relay.backoffInitialMillis (" + config.backoffInitialMillis + ")");

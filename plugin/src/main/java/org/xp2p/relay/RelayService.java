@@ -58,20 +58,40 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     Runnable subscribeGap = () -> { };
     private final Xp2pMetrics metrics;
 
+    private final RelayClock clock;
+
     RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics) {
+        this(config, keys, metrics, RelayClock.SYSTEM, new FanOut(config.fanOutThreads() > 0 ? config.fanOutThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors()), config.mergeMillis()));
+    }
+
+    /** Test seam: a moved clock and a manual {@link FanOut} make the relay core run without sleeps. */
+    RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics, RelayClock clock, FanOut fanOut) {
+        this(config, keys, metrics, clock, fanOut, null, null);
+    }
+
+    /**
+     * Test seam for the origin side as well: an in-memory {@code originClient} and a manual
+     * {@code scheduler} let failover and reconnects run without sockets or sleeps (null: the real ones).
+     */
+    RelayService(RelayConfig config, KeyLookup keys, Xp2pMetrics metrics, RelayClock clock, FanOut fanOut,
+            HttpClient originClient, ScheduledExecutorService scheduler) {
         this.config = config;
+        this.clock = clock;
         this.metrics = metrics;
         this.keys = keys;
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
-        timer.setRemoveOnCancelPolicy(true);
-        this.scheduler = timer;
+        if (scheduler == null) {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
+            timer.setRemoveOnCancelPolicy(true);
+            scheduler = timer;
+        }
+        this.scheduler = scheduler;
         this.httpExecutor = Executors.newFixedThreadPool(2, named("xp2p-origin"));
-        this.httpClient = HttpClients.build(HttpClient.newBuilder()
+        this.httpClient = originClient != null ? originClient : HttpClients.build(HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
                 .executor(httpExecutor));
-        this.fanOut = new FanOut(config.fanOutThreads() > 0 ? config.fanOutThreads()
-                : Math.max(1, Runtime.getRuntime().availableProcessors()));
+        this.fanOut = fanOut;
         scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -106,6 +126,10 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         return httpClient;
     }
 
+    RelayClock clock() {
+        return clock;
+    }
+
     FanOut fanOut() {
         return fanOut;
     }
@@ -131,6 +155,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
             refuse(async, "server stopping");
             return;
         }
+        ViewerOutput out = new ServletViewerOutput(async, System.nanoTime());
         // a stream found here may stop (idle) before the viewer is added; then look again
         for (int attempt = 0; attempt < 3; attempt++) {
             LiveStream stream = streams.get(address.streamId());
@@ -143,7 +168,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 if (streams.putIfAbsent(address.streamId(), fresh) == null) {
                     // not pulled yet, so it cannot have stopped: the viewer is always added
                     LOG.debug("stream {}: first viewer, pulling {}", address.streamId(), address.path());
-                    fresh.watch(async, cipher, head);
+                    fresh.watch(out, cipher, head);
                     fresh.startPull();
                     return;
                 }
@@ -153,7 +178,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
                 refuse(async, "stream has its maximum of " + config.maxViewersPerStream() + " viewers on this node");
                 return;
             }
-            if (stream.watch(async, cipher, head)) {
+            if (stream.watch(out, cipher, head)) {
                 return;
             }
         }
@@ -178,7 +203,6 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         return new ArrayList<>(streams.values());
     }
 
-    /** Sums over the streams relayed now, for the metrics endpoint. */
     /** The node's counters and histograms. */
     Xp2pMetrics metrics() {
         return metrics;
@@ -216,12 +240,12 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         }
     }
 
-    /** A chunk was closed; called under the stream lock. */
+    /** A chunk was closed; called by the origin thread outside the stream's locks. */
     void publish(ChunkDigest digest) {
         tell(digest.streamId(), l -> l.digest(digest));
     }
 
-    /** The stream went live, or a new epoch did; called under the stream lock. */
+    /** The stream went live, or a new epoch did; called by the origin thread outside the stream's locks. */
     void publishLive(StreamPosition position) {
         tell(position.streamId(), l -> l.live(position));
     }
@@ -308,7 +332,7 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
     }
 
     private void tick() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         for (LiveStream s : streams.values()) {
             try {
                 s.tick(now);

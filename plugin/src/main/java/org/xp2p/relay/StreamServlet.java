@@ -143,7 +143,7 @@ final class StreamServlet extends HttpServlet {
             sendError(resp, 404, "stream " + address.streamId() + " is not live on this node");
             return;
         }
-        sendBytes(stream.get(), resp, init.get(), null, cipher, head);
+        sendBytes(stream.get(), resp, init.get(), init.get().length, null, cipher, head);
     }
 
     private void serveChunk(StreamAddress address, String seqParam, StreamCipher cipher, HttpServletResponse resp,
@@ -165,7 +165,8 @@ final class StreamServlet extends HttpServlet {
         }
         LiveStream.ChunkLookup chunk = stream.get().lookup(seq);
         if (chunk.state() == LiveStream.ChunkState.AVAILABLE) {
-            sendBytes(stream.get(), resp, chunk.chunk().bytes(), chunk.chunk().digest(), cipher, head);
+            Chunk c = chunk.chunk();
+            sendBytes(stream.get(), resp, c.array(), c.size(), c.digest(), cipher, head);
         } else if (chunk.state() == LiveStream.ChunkState.NOT_YET) {
             resp.setHeader("Retry-After", "1");
             sendError(resp, 425, "chunk " + seq + " is not produced yet");
@@ -177,12 +178,15 @@ final class StreamServlet extends HttpServlet {
     /**
      * A 200 init or chunk answer, encrypted as one record when {@code cipher} is given (the
      * digest headers stay over the plaintext, which is what peers verify). Runs on the request
-     * thread, outside the stream lock: the bytes are immutable. For {@code HEAD} only the headers go
-     * out (Content-Length that of the body a GET would get) and nothing is counted as served.
+     * thread, outside every stream lock: the bytes are the chunk's shared buffer and never change,
+     * so a plaintext answer writes its first {@code length} bytes without copying them. For
+     * {@code HEAD} only the headers go out (Content-Length that of the body a GET would get) and
+     * nothing is counted as served.
      */
-    private void sendBytes(LiveStream stream, HttpServletResponse resp, byte[] plain, ChunkDigest digest,
+    private void sendBytes(LiveStream stream, HttpServletResponse resp, byte[] plain, int length, ChunkDigest digest,
             StreamCipher cipher, boolean head) throws IOException {
-        byte[] body = cipher == null ? plain : cipher.sealWhole(plain);
+        byte[] body = cipher == null ? plain : cipher.sealWhole(plain, 0, length);
+        int bodyLength = cipher == null ? length : body.length;
         resp.setStatus(200);
         if (cipher == null) {
             resp.setContentType("video/x-flv");
@@ -202,12 +206,12 @@ final class StreamServlet extends HttpServlet {
             resp.setHeader("X-Xp2p-Sha256", digest.sha256());
             resp.setHeader("X-Xp2p-Keyframe", digest.keyframe() ? "1" : "0");
         }
-        resp.setContentLength(body.length);
+        resp.setContentLength(bodyLength);
         if (head) {
             return;
         }
-        resp.getOutputStream().write(body);
-        stream.served(body.length);
+        resp.getOutputStream().write(body, 0, bodyLength);
+        stream.served(bodyLength);
     }
 
     /** A JSON error answer {@code {"error":"<code>","message":"..."}}; the code follows the status. */

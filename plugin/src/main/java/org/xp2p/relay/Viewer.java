@@ -1,34 +1,45 @@
 package org.xp2p.relay;
 
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xp2p.log.WarnLimiter;
 import org.xp2p.crypto.StreamCipher;
+import org.xp2p.log.WarnLimiter;
 import org.xp2p.ops.Xp2pMetrics;
 
 /**
- * One viewer's connection: a bounded queue of shared segments drained with asynchronous servlet
- * writes, so no thread waits on a slow socket.
+ * One viewer: a cursor into its stream's {@link StreamLog}, drained with non-blocking writes.
  *
- * <p>Why skip and drop here: the relay thread only appends references to immutable segments and
- * tries a non-blocking write; if a viewer's socket cannot keep up, its queue grows. When the queue
- * spans more than {@code skipLagMillis} of media, the viewer jumps to the next keyframe chunk
- * (config segments are kept so it can still decode); a viewer that must skip {@code maxSkips}
- * times without ever catching up, or whose queue passes {@code viewerMaxBytes}, is disconnected.
- * Nobody else notices: other viewers have their own queues.
+ * <p>Why a cursor: the viewer owns no copy of the stream, only how far it got. A pump writes
+ * everything between the cursor and the log's head, one write per run of adjoining segments
+ * (normally one per chunk), so the fan-out costs per viewer a few writes per merge window, not
+ * one per origin read or tag. Before the log, a joiner gets its snapshot (init segment and the
+ * closed chunks of the current GOP), again as shared slices.
  *
- * <p>All state is guarded by this object's monitor: the relay thread ({@link #offer}) and the
- * container thread ({@link #onWritePossible}) both drain, never concurrently.
+ * <p>Skip and drop: when the media between cursor and head spans more than
+ * {@code skipLagMillis}, or the cursor fell out of the bounded log, the viewer jumps to the
+ * newest keyframe chunk (epoch config segments in between are still sent so it can decode); one
+ * that must skip {@code maxSkips} times without catching up, or is more than
+ * {@code viewerMaxBytes} behind, is disconnected. Nobody else notices.
+ *
+ * <p>All state is guarded by this object's monitor: a fan-out worker ({@link #pump}) and the
+ * container ({@link #onWritePossible}) both drain, never concurrently. Never takes a stream lock.
  */
 final class Viewer implements WriteListener {
     private static final Logger LOG = LoggerFactory.getLogger(Viewer.class);
     private static final WarnLimiter WARNS = new WarnLimiter(LOG);
+    /** Largest single write (and encrypted record): far above a merge window of any live stream. */
+    static final int MAX_WRITE = 4 << 20;
+    /**
+     * A write at least this large goes to the socket at once, with whatever the container had
+     * aggregated before it: Jetty aggregates writes below its outputAggregationSize (8 KiB by
+     * default) and Tomcat below its 8 KiB output buffer. Only after a smaller last write is an
+     * explicit flush needed; skipping it otherwise saves a round through the container per pump.
+     */
+    static final int WRITE_THROUGH_BYTES = 8 * 1024;
 
     interface Listener {
         void skipped(Viewer viewer);
@@ -37,188 +48,61 @@ final class Viewer implements WriteListener {
     }
 
     private final String streamId;
-    private final String remote;
-    private final AsyncContext async;
-    private final ServletOutputStream out;
+    private final ViewerOutput out;
     private final StreamCipher cipher;
     private final RelayConfig config;
     private final Listener listener;
-    private final ArrayDeque<Segment> queue = new ArrayDeque<>();
-    private long queuedBytes;
+    private final StreamLog log;
+    private final Xp2pMetrics metrics;
+    private final int worker;
+    /** Snapshot and epoch config segments to send before continuing at the cursor. */
+    private final ArrayDeque<Segment> prelude = new ArrayDeque<>();
+    private long cursor;
     private boolean waitingForKeyframe;
     private int skipsInARow;
     private boolean needFlush;
     private boolean closed;
-    /** Shutdown: take nothing new, end the response once the queue is written. */
+    /** Shutdown: write up to {@link #finishAt} (a log index), then end the response. */
     private boolean finishing;
+    private long finishAt;
     private boolean started;
     private boolean cipherHeaderPending;
-    private long bytesSent;
-    /** Request attribute: {@link System#nanoTime()} when the request was accepted (first-byte histogram). */
-    static final String ACCEPTED_NANOS = "org.xp2p.relay.acceptedNanos";
-    private final Xp2pMetrics metrics;
-    private final long acceptedNanos;
     private boolean firstByteSeen;
+    private long bytesSent;
 
-    private final int worker;
-
-    Viewer(String streamId, AsyncContext async, StreamCipher cipher, RelayConfig config, Listener listener,
-            int worker, Xp2pMetrics metrics) throws IOException {
-        this.worker = worker;
-        this.metrics = metrics;
-        this.acceptedNanos = async.getRequest().getAttribute(ACCEPTED_NANOS) instanceof Long t ? t : System.nanoTime();
+    /**
+     * @param snapshot segments the viewer gets first (init segment, chunks of the current GOP)
+     * @param cursor   the log index it continues at
+     */
+    Viewer(String streamId, ViewerOutput out, StreamCipher cipher, RelayConfig config, Listener listener,
+            StreamLog log, List<Segment> snapshot, long cursor, int worker, Xp2pMetrics metrics) {
         this.streamId = streamId;
-        this.remote = async.getRequest().getRemoteAddr() + ":" + async.getRequest().getRemotePort();
-        this.async = async;
-        this.out = async.getResponse().getOutputStream();
+        this.out = out;
         this.cipher = cipher;
         this.config = config;
         this.listener = listener;
+        this.log = log;
+        this.worker = worker;
+        this.metrics = metrics;
+        this.prelude.addAll(snapshot);
+        this.cursor = cursor;
         this.cipherHeaderPending = cipher != null;
     }
 
     /**
-     * Starts asynchronous writing; call once, after the first segments were offered. Until the
-     * listener is set the stream is in blocking mode, so nothing is written before.
+     * Starts asynchronous writing; until then the response is in blocking mode, so nothing is
+     * written before. The container calls {@link #onWritePossible} at once.
      */
-    synchronized void start() {
-        out.setWriteListener(this);
-        started = true;
-    }
-
-    synchronized void offer(List<Segment> segments) {
-        if (closed || finishing) {
-            return;
-        }
-        for (Segment s : segments) {
-            if (waitingForKeyframe && s.skippable()) {
-                if (s.kind() != Segment.Kind.KEY_CHUNK_START) {
-                    continue;
-                }
-                waitingForKeyframe = false;
-            }
-            queue.add(s);
-            queuedBytes += s.bytes().length;
-        }
-        if (queuedBytes > config.viewerMaxBytes()) {
-            drop("queue exceeded " + config.viewerMaxBytes() + " bytes");
-            return;
-        }
-        if (lagMillis() > config.skipLagMillis()) {
-            skip();
-            if (closed) {
-                return;
-            }
-        }
-        drain();
-    }
-
-    private long lagMillis() {
-        Segment first = null;
-        for (Segment s : queue) {
-            if (s.skippable()) {
-                first = s;
-                break;
-            }
-        }
-        Segment last = queue.peekLast();
-        return first == null || last == null ? 0 : last.dts() - first.dts();
-    }
-
-    /** Drops queued media up to the next keyframe chunk, keeping config and init segments. */
-    private void skip() {
-        Segment firstMedia = null;
-        Segment lastKey = null;
-        for (Segment s : queue) {
-            if (firstMedia == null && s.skippable()) {
-                firstMedia = s;
-            }
-            if (s.kind() == Segment.Kind.KEY_CHUNK_START) {
-                lastKey = s;
-            }
-        }
-        if (lastKey != null && lastKey == firstMedia) {
-            // one long GOP queued (a joiner's snapshot): nothing to skip; the byte bound still holds
-            return;
-        }
-        if (++skipsInARow >= config.maxSkips()) {
-            drop("still lagging after " + skipsInARow + " skips");
-            return;
-        }
-        ArrayDeque<Segment> kept = new ArrayDeque<>();
-        boolean keep = false;
-        for (Segment s : queue) {
-            if (s == lastKey) {
-                keep = true;
-            }
-            if (keep || !s.skippable()) {
-                kept.add(s);
-            }
-        }
-        // the newest keyframe chunk may itself be far behind; then wait for the next one
-        queue.clear();
-        queuedBytes = 0;
-        for (Segment s : kept) {
-            queue.add(s);
-            queuedBytes += s.bytes().length;
-        }
-        waitingForKeyframe = lastKey == null;
-        LOG.debug("stream {}: viewer {} lagged more than {} ms, skipped to {}", streamId, remote,
-                config.skipLagMillis(), lastKey == null ? "the next keyframe" : "the newest keyframe");
-        listener.skipped(this);
-    }
-
-    private void drain() {
-        if (!started) {
-            return;
-        }
-        try {
-            if (cipherHeaderPending && out.isReady()) {
-                cipherHeaderPending = false;
-                byte[] header = cipher.header();
-                out.write(header);
-                sent(header.length);
-                needFlush = true;
-            }
-            while (!closed && out.isReady()) {
-                Segment s = queue.poll();
-                if (s == null) {
-                    skipsInARow = 0;
-                    if (needFlush) {
-                        needFlush = false;
-                        out.flush();
-                        continue;
-                    }
-                    if (finishing) {
-                        // nothing in flight: the response ends after a whole segment, so on a tag boundary
-                        close(false, "server stopping");
-                    }
-                    return;
-                }
-                queuedBytes -= s.bytes().length;
-                byte[] bytes = cipher == null ? s.bytes() : cipher.seal(s.bytes());
-                out.write(bytes);
-                sent(bytes.length);
-                needFlush = true;
-            }
-        } catch (IOException | RuntimeException e) {
-            close(false, "write failed: " + e);
-        }
-    }
-
-    private void sent(int n) {
-        bytesSent += n;
-        metrics.flvBytesOut(n);
-        if (!firstByteSeen) {
-            firstByteSeen = true;
-            metrics.firstByte(System.nanoTime() - acceptedNanos);
+    synchronized void start() throws IOException {
+        if (!closed) {
+            out.start(this);
         }
     }
 
     @Override
     public synchronized void onWritePossible() {
         started = true;
-        drain();
+        pump();
     }
 
     @Override
@@ -226,40 +110,218 @@ final class Viewer implements WriteListener {
         close(false, "connection error: " + t);
     }
 
+    /** Writes what the log holds beyond the cursor, as far as the connection takes it now. */
+    synchronized void pump() {
+        if (closed) {
+            return;
+        }
+        try {
+            // checked even while the socket is blocked: that is when a viewer falls behind
+            if (!checkBehind()) {
+                return;
+            }
+            if (!started) {
+                return;
+            }
+            while (!closed && out.isReady()) {
+                if (cipherHeaderPending) {
+                    cipherHeaderPending = false;
+                    byte[] header = cipher.header();
+                    out.write(header, 0, header.length);
+                    sent(header.length);
+                    continue;
+                }
+                Segment s = prelude.poll();
+                if (s != null) {
+                    write(s.array(), s.offset(), s.length());
+                    continue;
+                }
+                if (!writeFromLog()) {
+                    if (needFlush) {
+                        needFlush = false;
+                        out.flush();
+                        continue;
+                    }
+                    if (finishing) {
+                        // nothing in flight: the response ends after a whole write, so on a tag boundary
+                        close(false, "server stopping");
+                    }
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            close(false, "write failed: " + e);
+        }
+    }
+
+    /** One write of adjoining log segments from the cursor on; false when there is nothing to write. */
+    private boolean writeFromLog() throws IOException {
+        long head = finishing ? Math.min(log.head(), finishAt) : log.head();
+        if (waitingForKeyframe) {
+            seekKeyframe(head);
+        }
+        if (cursor >= head) {
+            if (!waitingForKeyframe) {
+                skipsInARow = 0; // caught up
+            }
+            return false;
+        }
+        Segment first = log.get(cursor);
+        if (first == null) {
+            skip(head); // overwritten while we looked
+            return !closed;
+        }
+        int length = first.length();
+        long next = cursor + 1;
+        for (Segment prev = first; next < head; next++) {
+            Segment s = log.get(next);
+            if (s == null || !prev.adjoins(s) || length + s.length() > MAX_WRITE) {
+                break;
+            }
+            length += s.length();
+            prev = s;
+        }
+        cursor = next;
+        write(first.array(), first.offset(), length);
+        return true;
+    }
+
+    /**
+     * Skips or drops a viewer that is too far behind; false when it was dropped. Cheap: the
+     * distance is known from the first and newest segments alone.
+     */
+    private boolean checkBehind() {
+        if (finishing) {
+            return true; // draining for shutdown: what is left goes out as it is
+        }
+        long head = log.head();
+        if (waitingForKeyframe) {
+            seekKeyframe(head);
+        }
+        if (cursor >= head || waitingForKeyframe) {
+            return true;
+        }
+        Segment newest = log.get(head - 1);
+        Segment first = log.get(cursor);
+        if (newest == null) {
+            return true;
+        }
+        if (first == null) {
+            skip(head); // fell out of the bounded log
+            return !closed;
+        }
+        if (newest.end() - (first.end() - first.length()) > config.viewerMaxBytes()) {
+            drop("more than " + config.viewerMaxBytes() + " bytes behind");
+            return false;
+        }
+        if (first.skippable() && newest.dts() - first.dts() > config.skipLagMillis()) {
+            skip(head);
+        }
+        return !closed;
+    }
+
+    /** Jumps to the newest keyframe chunk, keeping the epoch config segments passed over. */
+    private void skip(long head) {
+        long key = log.newestKeyBelow(head);
+        if (key == cursor) {
+            // one long GOP behind (a joiner's snapshot, say): nothing to skip; the byte bound still holds
+            return;
+        }
+        if (++skipsInARow >= config.maxSkips()) {
+            drop("still lagging after " + skipsInARow + " skips");
+            return;
+        }
+        long target = key > cursor && key >= log.tail() ? key : head;
+        keepConfig(cursor, target);
+        cursor = target;
+        // the newest keyframe chunk may itself be behind us or gone; then wait for the next one
+        waitingForKeyframe = target == head;
+        LOG.debug("stream {}: viewer {} fell behind, skipped to {}", streamId, out.remote(),
+                waitingForKeyframe ? "the next keyframe" : "the newest keyframe");
+        listener.skipped(this);
+    }
+
+    /** Moves the cursor to the next keyframe chunk start, keeping config segments on the way. */
+    private void seekKeyframe(long head) {
+        long from = Math.max(cursor, log.tail());
+        for (long i = from; i < head; i++) {
+            Segment s = log.get(i);
+            if (s != null && s.kind() == Segment.Kind.KEY_CHUNK_START) {
+                keepConfig(cursor, i);
+                cursor = i;
+                waitingForKeyframe = false;
+                return;
+            }
+        }
+        keepConfig(cursor, head);
+        cursor = head;
+    }
+
+    private void keepConfig(long from, long to) {
+        for (long i = Math.max(from, log.tail()); i < to; i++) {
+            Segment s = log.get(i);
+            if (s != null && s.kind() == Segment.Kind.CONFIG) {
+                prelude.add(s);
+            }
+        }
+    }
+
+    private void write(byte[] array, int offset, int length) throws IOException {
+        if (cipher == null) {
+            out.write(array, offset, length);
+            sent(length);
+        } else {
+            byte[] record = cipher.seal(array, offset, length);
+            out.write(record, 0, record.length);
+            sent(record.length);
+        }
+        needFlush = length < WRITE_THROUGH_BYTES;
+    }
+
+    private void sent(int n) {
+        bytesSent += n;
+        metrics.flvBytesOut(n);
+        if (!firstByteSeen) {
+            firstByteSeen = true;
+            metrics.firstByte(System.nanoTime() - out.acceptedNanos());
+        }
+    }
+
     private void drop(String why) {
-        WARNS.warn("dropped", "stream {}: dropping viewer {}: {}", streamId, remote, why);
+        WARNS.warn("dropped", "stream {}: dropping viewer {}: {}", streamId, out.remote(), why);
         close(true, why);
     }
 
     /**
-     * Shutdown, first step: takes no more segments and ends the response, with its terminating
-     * chunk, once what is queued has been written. Segments hold whole tags, so the player sees a
-     * complete FLV stream instead of a connection cut inside a tag.
+     * Shutdown, first step: takes nothing newer than the log holds now and ends the response, with
+     * its terminating chunk, once that has been written. Writes hold whole tags, so the player sees
+     * a complete FLV stream instead of a connection cut inside a tag.
      */
     synchronized void finish() {
-        if (closed) {
+        if (closed || finishing) {
             return;
         }
         finishing = true;
-        drain();
+        finishAt = log.head();
+        pump();
     }
 
     /**
-     * Shutdown, drain time over: drops what is still queued and ends the response as soon as the
-     * write in flight (a whole segment) is done, still on a tag boundary.
+     * Shutdown, drain time over: drops what is not written yet and ends the response as soon as
+     * the write in flight (whole tags) is done, still on a tag boundary.
      */
     synchronized void finishNow() {
         if (closed) {
             return;
         }
         finishing = true;
-        queue.clear();
-        queuedBytes = 0;
+        finishAt = cursor;
+        prelude.clear();
         if (!started) {
             close(false, "server stopping");
             return;
         }
-        drain();
+        pump();
     }
 
     /** Ends this viewer's response (stream stopped, viewer dropped or connection failed). */
@@ -268,19 +330,23 @@ final class Viewer implements WriteListener {
             return;
         }
         closed = true;
-        queue.clear();
-        queuedBytes = 0;
-        LOG.debug("stream {}: viewer {} closed: {}", streamId, remote, why);
-        try {
-            async.complete();
-        } catch (RuntimeException e) {
-            LOG.debug("stream {}: completing viewer {} failed: {}", streamId, remote, e.toString());
-        }
+        prelude.clear();
+        LOG.debug("stream {}: viewer {} closed: {}", streamId, out.remote(), why);
+        out.complete();
         listener.closed(this, dropped);
     }
 
     synchronized long bytesSent() {
         return bytesSent;
+    }
+
+    synchronized boolean closed() {
+        return closed;
+    }
+
+    /** The log index this viewer continues at (tests). */
+    synchronized long cursor() {
+        return cursor;
     }
 
     /** The fan-out worker this viewer is pinned to. */
@@ -289,6 +355,6 @@ final class Viewer implements WriteListener {
     }
 
     String remote() {
-        return remote;
+        return out.remote();
     }
 }

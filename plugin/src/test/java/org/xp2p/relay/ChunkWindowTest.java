@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class ChunkWindowTest {
     private static Chunk chunk(long seq, boolean key, long dts, int size) {
-        return new Chunk(new ChunkDigest("s", 1, seq, size, "", key), dts, new byte[size]);
+        return new Chunk("s", 1, seq, key, dts, new byte[size], size);
     }
 
     @Test
