@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.common.NamedThreads;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,12 +31,7 @@ final class FanOut implements AutoCloseable {
         this.mergeMillis = mergeMillis;
         workers = new ScheduledThreadPoolExecutor[threads];
         for (int i = 0; i < threads; i++) {
-            String name = "xp2p-fanout-" + (i + 1);
-            workers[i] = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true);
-                return t;
-            });
+            workers[i] = new ScheduledThreadPoolExecutor(1, NamedThreads.single("xp2p-fanout-" + (i + 1)));
             workers[i].setRemoveOnCancelPolicy(true);
         }
     }

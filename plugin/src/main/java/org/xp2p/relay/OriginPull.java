@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.common.Causes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,7 +87,7 @@ final class OriginPull {
         LOG.debug("stream {}: connecting to origin {}", stream.id(), url);
         client.sendAsync(request, attempt).whenComplete((response, error) -> {
             if (error != null) {
-                failed(attempt, LiveStream.Failure.UNAVAILABLE, rootMessage(error));
+                failed(attempt, LiveStream.Failure.UNAVAILABLE, Causes.rootDescription(error));
             }
         });
     }
@@ -189,14 +190,6 @@ final class OriginPull {
         return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
     }
 
-    private static String rootMessage(Throwable t) {
-        Throwable e = t;
-        while (e.getCause() != null && e.getCause() != e) {
-            e = e.getCause();
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
     /** One HTTP exchange with the origin. */
     private final class Attempt implements HttpResponse.BodyHandler<Void>, Flow.Subscriber<List<ByteBuffer>> {
         final URI url;
@@ -292,7 +285,7 @@ final class OriginPull {
 
         @Override
         public void onError(Throwable t) {
-            failed(this, LiveStream.Failure.UNAVAILABLE, rootMessage(t));
+            failed(this, LiveStream.Failure.UNAVAILABLE, Causes.rootDescription(t));
         }
 
         @Override

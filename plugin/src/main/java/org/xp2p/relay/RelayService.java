@@ -1,5 +1,6 @@
 package org.xp2p.relay;
 
+import org.xp2p.common.NamedThreads;
 import org.xp2p.common.Paths;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
@@ -19,9 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,12 +80,12 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         this.metrics = metrics;
         this.keys = keys;
         if (scheduler == null) {
-            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("xp2p-relay-timer"));
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, NamedThreads.numbered("xp2p-relay-timer"));
             timer.setRemoveOnCancelPolicy(true);
             scheduler = timer;
         }
         this.scheduler = scheduler;
-        this.httpExecutor = Executors.newFixedThreadPool(2, named("xp2p-origin"));
+        this.httpExecutor = Executors.newFixedThreadPool(2, NamedThreads.numbered("xp2p-origin"));
         this.httpClient = originClient != null ? originClient : HttpClients.build(HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
@@ -386,14 +385,5 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
         HttpClients.shutdown(httpClient);
         httpExecutor.shutdownNow();
         fanOut.close();
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
