@@ -363,8 +363,8 @@ final class Room implements ChunkFeed.StreamListener {
             edges.add(Json.object().put("from", v.parent()).put("to", v.id()).end());
         }
         json.put("depth", (long) maxDepth).put("serverChildren", (long) tree.serverChildren());
-        json.raw("nodes", "[" + String.join(",", peers) + "]");
-        json.raw("edges", "[" + String.join(",", edges) + "]");
+        json.rawArray("nodes", peers);
+        json.rawArray("edges", edges);
         return json.end();
     }
 

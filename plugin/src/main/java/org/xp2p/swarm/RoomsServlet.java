@@ -40,7 +40,7 @@ final class RoomsServlet extends HttpServlet {
                 e.getValue().writeTo(r);
                 rooms.add(r.end());
             }
-            json.raw("rooms", "[" + String.join(",", rooms) + "]");
+            json.rawArray("rooms", rooms);
             JsonResponse.send(resp, 200, json.end());
             return;
         }
