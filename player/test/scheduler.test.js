@@ -113,7 +113,10 @@ test('a tampered chunk from the parent is refused, reported once, and taken from
   for (const seq of [0, 1]) s.digest(await digestOf(seq));
   await until('2 chunks', () => got.length === 2);
   assert.deepEqual(got, [[0, 'server'], [1, 'server']]);
-  assert.deepEqual(failures, [['P1', 'stalled', 0]], 'one report per parent');
+  // both chunks are fetched at once: which one fails verification first depends on timing
+  assert.equal(failures.length, 1, 'one report per parent');
+  assert.deepEqual(failures[0].slice(0, 2), ['P1', 'stalled']);
+  assert.ok([0, 1].includes(failures[0][2]), `the report names a tampered chunk: ${failures[0]}`);
   assert.equal(s.stats.rejected, 2);
   assert.equal(s.stats.parentFailures, 2);
 });
