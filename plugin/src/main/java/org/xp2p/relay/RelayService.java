@@ -362,6 +362,8 @@ public final class RelayService implements ChunkFeed, AutoCloseable {
             s.shutdown();
         }
         long deadline = t0 + config.drainMillis() * 1_000_000L;
+        // viewers end on their own write callbacks (container and fan-out threads); shutdown only
+        // looks every 5 ms whether all have, and gives up at the deadline
         while (remainingViewers(all) > 0 && System.nanoTime() - deadline < 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
         }
