@@ -70,6 +70,7 @@ final class Figures {
     double nodeServerChildren = Double.NaN;
     int nodeDepth = -1;
     int nodePeers = -1;
+    String freeSlotsByDepth = "";
     String note = "";
 
     Figures(String name, int rooms) {

@@ -92,6 +92,38 @@ final class NodeViews {
         return t == JsonToken.VALUE_NULL ? null : p.getText();
     }
 
+    /**
+     * From a room's tree view: per depth (index 0 = depth 1), "peers/slots/free" = nodes at that
+     * depth, their slots in all, and the slots still free. Explains where the tree ran out of room.
+     */
+    @SuppressWarnings("unchecked")
+    static String freeSlotsByDepth(Map<String, Object> tree) {
+        Object nodes = tree.get("nodes");
+        if (!(nodes instanceof List)) {
+            return "";
+        }
+        int[][] byDepth = new int[33][3];
+        int deepest = 0;
+        for (Object o : (List<Object>) nodes) {
+            Map<String, Object> n = (Map<String, Object>) o;
+            int d = (int) number(n, "depth");
+            if (d < 1 || d > 32) {
+                continue;
+            }
+            int slots = (int) number(n, "slots");
+            int children = n.get("children") instanceof List<?> c ? c.size() : 0;
+            byDepth[d][0]++;
+            byDepth[d][1] += slots;
+            byDepth[d][2] += Math.max(0, slots - children);
+            deepest = Math.max(deepest, d);
+        }
+        List<String> parts = new ArrayList<>();
+        for (int d = 1; d <= deepest; d++) {
+            parts.add("d" + d + " " + byDepth[d][0] + "/" + byDepth[d][1] + "/" + byDepth[d][2]);
+        }
+        return String.join(", ", parts);
+    }
+
     /** A number at a dotted path ("flow.p2pBytes"), NaN when absent. */
     @SuppressWarnings("unchecked")
     static double number(Map<String, Object> m, String path) {

@@ -15,12 +15,15 @@ package org.xp2p.bench.sim;
  * @param rejoinAfterMs   how long a churned peer stays away before joining again
  * @param frozen          share of peers that freeze once during the measured window
  * @param slots           children a peer offers in its join (the player SDK's default is 4)
+ * @param slotsByUplink   not what the SDK does today: offer only as many slots as the uplink can
+ *                        feed, {@code floor(uplink / (1.25 × stream bitrate))}, at most {@code slots}
+ * @param streamMbps      the stream's bitrate (measured from the recording)
  * @param linkSetupMs     cost of a new peer link on top of one round trip (ICE, DTLS, SCTP)
  * @param targetLatencyMs the player's startup target behind the live edge (SDK default 3000)
  * @param lateMs          a chunk complete later than this after its digest counts as late
  */
 record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
-                 double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots,
+                 double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
                  double linkSetupMs, double targetLatencyMs, double lateMs) {
     /** Player SDK constants (player/src/scheduler.js DEFAULTS, player.js). */
     static final double HTTP_BUDGET_MS = 700;
@@ -31,4 +34,15 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     static final double CHANNEL_OPEN_MS = 5000;
     static final int STARTUP_MAX_CHUNKS = 8;
     static final double STATS_EVERY_MS = 2000;
+    /** Uplink headroom per child when slots follow the uplink. */
+    static final double SLOT_HEADROOM = 1.25;
+
+    /** The slots a peer with this uplink puts in its join. */
+    int slotsFor(double upBytesPerMs) {
+        if (!slotsByUplink) {
+            return slots;
+        }
+        double perChild = LinkTiming.mbpsToBytesPerMs(streamMbps * SLOT_HEADROOM);
+        return (int) Math.min(slots, Math.floor(upBytesPerMs / perChild));
+    }
 }

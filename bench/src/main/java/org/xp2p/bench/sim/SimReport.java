@@ -74,6 +74,8 @@ final class SimReport {
         if (scenario.rooms() == 1) {
             row("node server children / peers at the end", f -> f.name.startsWith("tree")
                     ? fmt("%.0f", f.nodeServerChildren) + " / " + f.nodePeers : "—");
+            row("node tree at the end, per depth: peers/slots/free slots", f -> f.name.startsWith("tree")
+                    ? f.freeSlotsByDepth : "—");
         }
         row("joins / leaves in window", f -> f.joins + " / " + f.leaves);
         row("frozen (with children)", f -> f.frozen + " (" + f.frozenWithChildren + ")");

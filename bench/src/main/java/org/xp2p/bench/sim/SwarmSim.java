@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.xp2p.testkit.FlvFile;
 import org.xp2p.testkit.ReplayOrigin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,6 +67,8 @@ public final class SwarmSim implements Callable<Integer> {
     double frozen = 0.02;
     @Option(names = "--slots", description = "slots each uploading peer offers in its join (SDK default ${DEFAULT-VALUE})")
     int slots = 4;
+    @Option(names = "--slots-by-uplink", description = "not the SDK's behaviour today: slots = floor(uplink / (1.25 × bitrate)), at most --slots")
+    boolean slotsByUplink;
     @Option(names = "--link-setup", description = "ms a new peer link costs on top of one RTT (default ${DEFAULT-VALUE})")
     double linkSetup = 200;
     @Option(names = "--target-latency", description = "player startup target behind live, s (SDK default ${DEFAULT-VALUE})")
@@ -94,13 +97,15 @@ public final class SwarmSim implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int size = roomSize != null ? roomSize : Math.max(1, peers / rooms);
-        PeerModel model = new PeerModel(upMin, upMax, down, rttMin, rttMax, loss, cellular, churn, rejoinAfter * 1000,
-                frozen, slots, linkSetup, targetLatency * 1000, late);
-        Scenario scenario = Scenario.of(rooms, size, connectSeconds * 1000.0, warmUp * 1000.0, seconds * 1000.0, model, seed);
         byte[] recording;
         try (InputStream in = SwarmSim.class.getResourceAsStream("/xp2p-demo/demo.flv")) {
             recording = in.readAllBytes();
         }
+        FlvFile flv = FlvFile.parse(recording);
+        double streamMbps = flv.mediaTags().stream().mapToLong(t -> t.length).sum() * 8.0 / 1000 / flv.durationMillis();
+        PeerModel model = new PeerModel(upMin, upMax, down, rttMin, rttMax, loss, cellular, churn, rejoinAfter * 1000,
+                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late);
+        Scenario scenario = Scenario.of(rooms, size, connectSeconds * 1000.0, warmUp * 1000.0, seconds * 1000.0, model, seed);
         out.printf("SwarmSim: %d peers in %d room(s) of %d; window %d s after %d s warm-up; model %s; node -Xmx%s %s; %d cores, load %s%n",
                 scenario.peers(), rooms, size, seconds, warmUp, model, serverHeap, nodeSettings,
                 Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).trim());

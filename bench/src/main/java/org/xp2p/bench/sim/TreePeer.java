@@ -64,7 +64,7 @@ final class TreePeer extends SimPeer {
         }
         boolean up = profile.uploads();
         socket.send("{\"v\":1,\"type\":\"join\",\"room\":\"" + room + "\",\"stream\":\"/" + room + ".flv\",\"upload\":" + up
-                + (up ? ",\"slots\":" + model.slots() : "") + ",\"network\":\"" + (profile.cellular() ? "cellular" : "wifi")
+                + (up ? ",\"slots\":" + model.slotsFor(profile.upBytesPerMs()) : "") + ",\"network\":\"" + (profile.cellular() ? "cellular" : "wifi")
                 + "\"}");
     }
 

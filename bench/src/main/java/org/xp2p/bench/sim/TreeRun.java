@@ -252,6 +252,7 @@ final class TreeRun {
                 fig.nodeDepth = (int) NodeViews.number(tree, "depth");
                 fig.nodeServerChildren = NodeViews.number(tree, "serverChildren");
                 fig.nodePeers = (int) NodeViews.number(tree, "peers");
+                fig.freeSlotsByDepth = NodeViews.freeSlotsByDepth(tree);
             }
             Map<String, Object> stat = views.stat(Scenario.roomName(0));
             if (stat != null) {
