@@ -71,6 +71,9 @@ final class Figures {
     int nodeDepth = -1;
     int nodePeers = -1;
     String freeSlotsByDepth = "";
+    /** Peers that offered slots and that the node now gives none (demoted after stall reports), of all that offered. */
+    int demoted = -1;
+    int offeringSlots;
     String note = "";
 
     Figures(String name, int rooms) {

@@ -124,6 +124,19 @@ final class NodeViews {
         return String.join(", ", parts);
     }
 
+    /** From a room's tree view: each peer's id and the slots the node now gives it. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Integer> capacities(Map<String, Object> tree) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (tree.get("nodes") instanceof List<?> nodes) {
+            for (Object o : nodes) {
+                Map<String, Object> n = (Map<String, Object>) o;
+                out.put(String.valueOf(n.get("id")), (int) number(n, "slots"));
+            }
+        }
+        return out;
+    }
+
     /** A number at a dotted path ("flow.p2pBytes"), NaN when absent. */
     @SuppressWarnings("unchecked")
     static double number(Map<String, Object> m, String path) {

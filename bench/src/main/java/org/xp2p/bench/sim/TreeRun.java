@@ -142,7 +142,7 @@ final class TreeRun {
                 lag.max(), stream.ordered().size(), stream.meanDurationMs(), stream.meanSize() / 1e3);
         clock.at(0, frozen::finish);
         Thread.sleep(2_500); // every live peer sends stats once more
-        crossCheck(server, clock, peers, fig);
+        crossCheck(server, clock, peers, byId, fig);
         fig.serverHeapMiB = server.heapAfterGcMiB();
         fig.serverRssMiB = server.rssMiB();
         for (TreePeer p : peers) {
@@ -225,7 +225,8 @@ final class TreeRun {
     }
 
     /** The node's /stat and /xp2p/rooms against the counters the peers reported. */
-    private void crossCheck(NodeProcess server, RealClock clock, List<TreePeer> peers, Figures fig) {
+    private void crossCheck(NodeProcess server, RealClock clock, List<TreePeer> peers, Map<String, TreePeer> byId,
+                            Figures fig) {
         NodeViews views = new NodeViews(server.port());
         Map<String, Object> all = views.rooms();
         if (all != null) {
@@ -253,6 +254,28 @@ final class TreeRun {
                 fig.nodeServerChildren = NodeViews.number(tree, "serverChildren");
                 fig.nodePeers = (int) NodeViews.number(tree, "peers");
                 fig.freeSlotsByDepth = NodeViews.freeSlotsByDepth(tree);
+                int[] demoted = {0, 0};
+                java.util.concurrent.CountDownLatch counted = new java.util.concurrent.CountDownLatch(1);
+                Map<String, Integer> capacity = NodeViews.capacities(tree);
+                clock.at(0, () -> {
+                    capacity.forEach((id, slots) -> {
+                        TreePeer p = byId.get(id);
+                        if (p != null && p.profile.uploads() && scenario.model().slotsFor(p.profile.upBytesPerMs()) > 0) {
+                            demoted[1]++;
+                            if (slots == 0) {
+                                demoted[0]++;
+                            }
+                        }
+                    });
+                    counted.countDown();
+                });
+                try {
+                    counted.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                fig.demoted = demoted[0];
+                fig.offeringSlots = demoted[1];
             }
             Map<String, Object> stat = views.stat(Scenario.roomName(0));
             if (stat != null) {
