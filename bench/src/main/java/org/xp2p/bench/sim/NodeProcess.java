@@ -54,6 +54,15 @@ final class NodeProcess implements AutoCloseable {
         xp2p.setAccessible(true);
         Path log = dir.resolve("node.log");
         AutoCloseable process = (AutoCloseable) xp2p.invoke(null, port, origin, dir.resolve("data"), log, options);
+        // a simulator stopped from outside (Ctrl-C, timeout) must not leave the node running
+        Thread stopNode = new Thread(() -> {
+            try {
+                process.close();
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }, "swarmsim-stop-node");
+        Runtime.getRuntime().addShutdownHook(stopNode);
         Method pidOf = type.getDeclaredMethod("pid");
         pidOf.setAccessible(true);
         long pid = (Long) pidOf.invoke(process);
