@@ -1,0 +1,48 @@
+package org.xp2p.bench.sim;
+
+/**
+ * The modelled population and network, one value per simulator option: what the peers' links
+ * and behaviour look like. Defaults are the target scenario of issue 9.
+ *
+ * @param uploadMinMbps   smallest uplink (log-uniform between min and max)
+ * @param uploadMaxMbps   largest uplink
+ * @param downloadMbps    every peer's downlink
+ * @param rttMinMs        smallest round-trip time to the network (uniform between min and max)
+ * @param rttMaxMs        largest round-trip time
+ * @param loss            packet loss probability; each loss costs one round trip (retransmission)
+ * @param cellular        share of peers on cellular: they join with upload false (leaves)
+ * @param churnPerMinute  share of peers leaving (and rejoining) per minute
+ * @param rejoinAfterMs   how long a churned peer stays away before joining again
+ * @param frozen          share of peers that freeze once during the measured window
+ * @param slots           children a peer offers in its join (the player SDK's default is 4)
+ * @param slotsByUplink   not what the SDK does today: offer only as many slots as the uplink can
+ *                        feed, {@code floor(uplink / (1.25 × stream bitrate))}, at most {@code slots}
+ * @param streamMbps      the stream's bitrate (measured from the recording)
+ * @param linkSetupMs     cost of a new peer link on top of one round trip (ICE, DTLS, SCTP)
+ * @param targetLatencyMs the player's startup target behind the live edge (SDK default 3000)
+ * @param lateMs          a chunk complete later than this after its digest counts as late
+ */
+record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
+                 double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
+                 double linkSetupMs, double targetLatencyMs, double lateMs) {
+    /** Player SDK constants (player/src/scheduler.js DEFAULTS, player.js). */
+    static final double HTTP_BUDGET_MS = 700;
+    static final double MIN_PARENT_MS = 250;
+    static final double MAX_PARENT_MS = 6000;
+    static final int MAX_IN_FLIGHT = 3;
+    static final double PARENT_HOLD_MS = 8000;
+    static final double CHANNEL_OPEN_MS = 5000;
+    static final int STARTUP_MAX_CHUNKS = 8;
+    static final double STATS_EVERY_MS = 2000;
+    /** Uplink headroom per child when slots follow the uplink. */
+    static final double SLOT_HEADROOM = 1.25;
+
+    /** The slots a peer with this uplink puts in its join. */
+    int slotsFor(double upBytesPerMs) {
+        if (!slotsByUplink) {
+            return slots;
+        }
+        double perChild = LinkTiming.mbpsToBytesPerMs(streamMbps * SLOT_HEADROOM);
+        return (int) Math.min(slots, Math.floor(upBytesPerMs / perChild));
+    }
+}

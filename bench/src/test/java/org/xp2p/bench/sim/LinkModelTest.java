@@ -1,0 +1,80 @@
+package org.xp2p.bench.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The link model's timing, checked against hand arithmetic. */
+class LinkModelTest {
+    @Test
+    void transferIsSizeOverRatePlusOneRoundTrip() {
+        double rate = LinkTiming.mbpsToBytesPerMs(8); // 8 Mbit/s = 1000 bytes per ms
+        assertEquals(1000, rate, 1e-9);
+        assertEquals(250 + 60, LinkTiming.transferMs(250_000, rate, 60), 1e-9);
+    }
+
+    @Test
+    void deadlineFollowsTheSdk() {
+        assertEquals(250, LinkTiming.parentDeadlineMs(0), 1e-9);
+        assertEquals(2300, LinkTiming.parentDeadlineMs(3000), 1e-9);
+        assertEquals(6000, LinkTiming.parentDeadlineMs(60_000), 1e-9);
+    }
+
+    @Test
+    void lossCostsRoundTripsAtMostOnePerWindow() {
+        assertEquals(0, LinkTiming.lossPenaltyMs(250_000, 0, 50, 100, new Random(1)), 1e-9);
+        // certain loss on every packet: capped at one round trip per round trip of transfer
+        assertEquals(3 * 50, LinkTiming.lossPenaltyMs(250_000, 1, 50, 150, new Random(1)), 1e-9);
+        double mean = 0;
+        Random r = new Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            mean += LinkTiming.poisson(1.05, r);
+        }
+        assertEquals(1.05, mean / 20_000, 0.03);
+    }
+
+    @Test
+    void uplinkIsSharedAmongConcurrentTransfers() {
+        VirtualClock clock = new VirtualClock();
+        Uplink up = new Uplink(clock, 1000); // 1000 bytes per ms
+        List<Double> done = new ArrayList<>();
+        up.add(new Uplink.Transfer(100_000, 10_000, () -> done.add(clock.now())));
+        up.add(new Uplink.Transfer(100_000, 10_000, () -> done.add(clock.now())));
+        clock.runUntil(1_000);
+        // two equal transfers at half the capacity each: both end at 200 ms
+        assertEquals(List.of(200.0, 200.0), done);
+    }
+
+    @Test
+    void aTransferStartingLaterSpeedsUpWhenTheFirstEnds() {
+        VirtualClock clock = new VirtualClock();
+        Uplink up = new Uplink(clock, 1000);
+        List<Double> done = new ArrayList<>();
+        up.add(new Uplink.Transfer(100_000, 10_000, () -> done.add(clock.now())));
+        clock.at(50, () -> up.add(new Uplink.Transfer(100_000, 10_000, () -> done.add(clock.now()))));
+        clock.runUntil(1_000);
+        // 0-50 ms: first alone (50 kB); then both at 500 B/ms: first ends at 150 ms, second has
+        // 50 kB left and finishes alone at 200 ms
+        assertEquals(150, done.get(0), 1e-6);
+        assertEquals(200, done.get(1), 1e-6);
+    }
+
+    @Test
+    void theReceiverDownlinkCapsTheRateAndCancellingFreesCapacity() {
+        VirtualClock clock = new VirtualClock();
+        Uplink up = new Uplink(clock, 1000);
+        List<Double> done = new ArrayList<>();
+        Uplink.Transfer slow = new Uplink.Transfer(100_000, 100, () -> done.add(-1.0));
+        up.add(slow);
+        clock.runUntil(10);
+        up.add(new Uplink.Transfer(10_000, 10_000, () -> done.add(clock.now())));
+        up.cancel(slow);
+        clock.runUntil(1_000);
+        assertEquals(List.of(20.0), done);
+        assertTrue(up.active() == 0);
+    }
+}
