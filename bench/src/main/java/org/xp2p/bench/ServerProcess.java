@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * A server measured from outside: its own process, so its CPU time and resident memory come from
  * /proc and do not mix with the load generator's.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final CountDownLatch ready = new CountDownLatch(1);
 
@@ -44,7 +44,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The xp2p host from this jar's classpath. */
-    static ServerProcess xp2p(int port, String origin, Path data, Path log, List<String> jvmOptions) throws Exception {
+    public static ServerProcess xp2p(int port, String origin, Path data, Path log, List<String> jvmOptions) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -83,7 +83,7 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -107,7 +107,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** User+system CPU seconds of the process tree so far. */
-    static double cpuSeconds(long pid) throws IOException {
+    public static double cpuSeconds(long pid) throws IOException {
         long ticks = 0;
         for (long p : tree(pid)) {
             String stat = Files.readString(Path.of("/proc", String.valueOf(p), "stat"));
@@ -134,7 +134,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Resident set size of the process tree in MiB. */
-    static double rssMiB(long pid) throws IOException {
+    public static double rssMiB(long pid) throws IOException {
         long kib = 0;
         for (long p : tree(pid)) {
             for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p), "status"))) {

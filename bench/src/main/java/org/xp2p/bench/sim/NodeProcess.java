@@ -3,7 +3,6 @@ package org.xp2p.bench.sim;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.lang.reflect.Method;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,12 +12,12 @@ import javax.management.MBeanServerConnection;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import org.xp2p.bench.ServerProcess;
 
 /**
  * The real xp2p node under test, in its own JVM so its CPU time and heap are its own. Started by
- * the benchmark module's {@code ServerProcess.xp2p} (the host's {@code Main} with {@code -u origin}),
- * which is package-private to {@code org.xp2p.bench}: this package may not change that package, so it
- * is called reflectively rather than copied. Settings go in as {@code -Dxp2p.*} system properties
+ * the benchmark module's {@link ServerProcess#xp2p} (the host's {@code Main} with {@code -u origin}).
+ * Settings go in as {@code -Dxp2p.*} system properties
  * (the plugin reads them below init-params; see Settings). CPU seconds and RSS come from /proc
  * through {@code ServerProcess}; heap after GC
  * is read over JMX on loopback.
@@ -49,11 +48,8 @@ final class NodeProcess implements AutoCloseable {
                 "-Djava.rmi.server.hostname=127.0.0.1", "-Dcom.sun.management.jmxremote.authenticate=false",
                 "-Dcom.sun.management.jmxremote.ssl=false"));
         settings.forEach((k, v) -> options.add("-D" + k + "=" + v));
-        Class<?> type = Class.forName("org.xp2p.bench.ServerProcess");
-        Method xp2p = type.getDeclaredMethod("xp2p", int.class, String.class, Path.class, Path.class, List.class);
-        xp2p.setAccessible(true);
         Path log = dir.resolve("node.log");
-        AutoCloseable process = (AutoCloseable) xp2p.invoke(null, port, origin, dir.resolve("data"), log, options);
+        ServerProcess process = ServerProcess.xp2p(port, origin, dir.resolve("data"), log, options);
         // a simulator stopped from outside (Ctrl-C, timeout) must not leave the node running
         Thread stopNode = new Thread(() -> {
             try {
@@ -63,9 +59,7 @@ final class NodeProcess implements AutoCloseable {
             }
         }, "swarmsim-stop-node");
         Runtime.getRuntime().addShutdownHook(stopNode);
-        Method pidOf = type.getDeclaredMethod("pid");
-        pidOf.setAccessible(true);
-        long pid = (Long) pidOf.invoke(process);
+        long pid = process.pid();
         JMXConnector jmx = null;
         for (int i = 0; i < 50 && jmx == null; i++) {
             try {
@@ -98,7 +92,7 @@ final class NodeProcess implements AutoCloseable {
 
     /** CPU seconds of the node process so far ({@code ServerProcess.cpuSeconds}, from /proc). */
     double cpuSeconds() throws Exception {
-        return (Double) serverProcessStatic("cpuSeconds").invoke(null, pid);
+        return ServerProcess.cpuSeconds(pid);
     }
 
     /** Heap in use after full collections, MiB. */
@@ -117,16 +111,10 @@ final class NodeProcess implements AutoCloseable {
     /** Resident set of the node process, MiB ({@code ServerProcess.rssMiB}, from /proc). */
     double rssMiB() {
         try {
-            return (Double) serverProcessStatic("rssMiB").invoke(null, pid);
-        } catch (ReflectiveOperationException e) {
+            return ServerProcess.rssMiB(pid);
+        } catch (IOException e) {
             return Double.NaN;
         }
-    }
-
-    private static Method serverProcessStatic(String name) throws ReflectiveOperationException {
-        Method m = Class.forName("org.xp2p.bench.ServerProcess").getDeclaredMethod(name, long.class);
-        m.setAccessible(true);
-        return m;
     }
 
     @Override
