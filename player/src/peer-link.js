@@ -10,6 +10,8 @@ const OPEN_TIMEOUT_MS = 5000;
 const SEND_HIGH_WATER = 1 << 20;
 const SEND_LOW_WATER = 256 << 10;
 const MAX_CHILD_REQUESTS = 8;
+const DRAIN_WAIT_MS = 10_000;
+const DRAIN_POLL_MS = 20;
 
 export class PeerLink {
   /**
@@ -21,6 +23,9 @@ export class PeerLink {
    * @param {(type:string,data:object)=>void} o.signal sends offer/answer/candidate to the remote peer
    * @param {(seq:number)=>Promise<Uint8Array|null>} [o.serve] parent end: the chunk, or null when missing
    * @param {(bytes:number)=>void} [o.onUpload]
+   * @param {(busy:boolean)=>void} [o.onBusy] true when an upload starts, false when its bytes have left
+   * @param {{acquire:(priority:number)=>Promise<Function>}} [o.uploads] the player's upload queue (upload-queue.js)
+   * @param {()=>number} [o.relays] child end: how many children this player feeds (sent with each request)
    * @param {(link:PeerLink,state:string)=>void} [o.onState]
    * @param {(msg:string)=>void} [o.log]
    */
@@ -30,6 +35,9 @@ export class PeerLink {
     this.signal = o.signal;
     this.serve = o.serve;
     this.onUpload = o.onUpload || (() => {});
+    this.onBusy = o.onBusy || (() => {});
+    this.uploads = o.uploads || { acquire: async () => () => {} };
+    this.relays = o.relays || (() => 0);
     this.onState = o.onState || (() => {});
     this.log = o.log || (() => {});
     this.pc = new RTCPeerConnection({ iceServers: o.iceServers || [], iceTransportPolicy: o.iceTransportPolicy || 'all' });
@@ -133,7 +141,7 @@ export class PeerLink {
         return;
       }
       this.requests.set(seq, done);
-      this.dc.send(JSON.stringify({ get: seq }));
+      this.dc.send(JSON.stringify({ get: seq, children: this.relays() }));
     });
     return {
       promise,
@@ -177,8 +185,11 @@ export class PeerLink {
       return;
     }
     let seq;
+    let priority;
     try {
-      seq = JSON.parse(data).get;
+      const m = JSON.parse(data);
+      seq = m.get;
+      priority = Number.isSafeInteger(m.children) && m.children > 0 ? Math.min(m.children, 64) : 0;
     } catch (e) {
       return;
     }
@@ -199,27 +210,47 @@ export class PeerLink {
       this.dc.send(JSON.stringify({ missing: seq }));
       return;
     }
-    await this.send(seq, bytes);
+    const release = await this.uploads.acquire(priority);
+    try {
+      await this.send(seq, bytes);
+    } finally {
+      release();
+    }
   }
 
   async send(seq, bytes) {
-    for (const frame of framesOf(seq, bytes)) {
-      while (this.dc.readyState === 'open' && this.dc.bufferedAmount > SEND_HIGH_WATER) {
-        await new Promise((resolve) => {
-          const timer = setTimeout(done, 1000);
-          function done() {
-            clearTimeout(timer);
-            resolve();
-          }
-          this.dc.addEventListener('bufferedamountlow', done, { once: true });
-        });
+    this.onBusy(true);
+    try {
+      for (const frame of framesOf(seq, bytes)) {
+        while (this.dc.readyState === 'open' && this.dc.bufferedAmount > SEND_HIGH_WATER) {
+          await this.drained('bufferedamountlow');
+        }
+        if (this.dc.readyState !== 'open') {
+          return;
+        }
+        this.dc.send(frame);
+        this.onUpload(frame.byteLength - 20);
       }
-      if (this.dc.readyState !== 'open') {
-        return;
+      // the upload meter times the transfer, not the queueing: the chunk has left once the
+      // channel's buffer is empty (no event fires at 0 while the low-water mark is higher)
+      const until = Date.now() + DRAIN_WAIT_MS;
+      while (this.dc.readyState === 'open' && this.dc.bufferedAmount > 0 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
       }
-      this.dc.send(frame);
-      this.onUpload(frame.byteLength - 20);
+    } finally {
+      this.onBusy(false);
     }
+  }
+
+  drained(event) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, 1000);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.dc.addEventListener(event, done, { once: true });
+    });
   }
 
   /** The DataChannel is open now. */

@@ -15,7 +15,8 @@ import { feedLoaderClass, MediaFeed } from './loader.js';
 import { PeerLink } from './peer-link.js';
 import { ChunkScheduler, chooseStart, firstTimestamp } from './scheduler.js';
 import { SignalClient } from './signal.js';
-import { catchUpRate, liveLatencyMillis, PlaybackStats, RateMeter } from './stats.js';
+import { BusyMeter, catchUpRate, liveLatencyMillis, PlaybackStats } from './stats.js';
+import { UploadQueue } from './upload-queue.js';
 
 const KEEP_CHUNKS = 64;      // chunks kept for children: about a minute of a 1 s-chunk stream
 const HOLD_MS = 8000;        // how long a parent holds a child's request for a chunk still to come
@@ -92,7 +93,8 @@ export class Xp2pPlayer extends EventTarget {
     this.announced = new Map();  // seq -> when its digest arrived
     this.lastAppended = null;    // {seq, announcedAt}
     this.uploadBytes = 0;
-    this.uploadMeter = new RateMeter(10);
+    this.uploadMeter = new BusyMeter(10);
+    this.uploads = new UploadQueue();
     this.delays = [];            // ms from a chunk's digest to its verified arrival, newest last
     this.sources = { peer: 0, server: 0 };
     this.playback = new PlaybackStats();
@@ -184,7 +186,7 @@ export class Xp2pPlayer extends EventTarget {
     this.signal.start();
     this.timers.push(setInterval(() => this.control(), CONTROL_EVERY_MS));
     this.timers.push(setInterval(() => this.report(), STATS_EVERY_MS));
-    this.timers.push(setInterval(() => this.uploadMeter.sample(this.uploadBytes, Date.now()), 1000));
+    this.timers.push(setInterval(() => this.uploadMeter.sample(), 1000));
   }
 
   join() {
@@ -270,7 +272,7 @@ export class Xp2pPlayer extends EventTarget {
     if (b) {
       this.signal?.send({ type: 'stats', room: this.room, p2pBytes: s.p2pBytes - b.p2pBytes, cdnBytes: s.cdnBytes - b.cdnBytes,
         uploadBytes: s.uploadBytes - b.uploadBytes, stalls: s.stalls - b.stalls,
-        uploadRate: Math.round(this.uploadMeter.max()) });
+        uploadRate: Math.round(this.uploadMeter.rate()) });
     }
     this.emit('stats', s);
   }
@@ -424,7 +426,10 @@ export class Xp2pPlayer extends EventTarget {
       log: (m) => this.log(m),
       signal: (type, data) => this.signal.send({ type, room: this.room, to: id, data }),
       serve: (seq) => this.serveChild(seq),
-      onUpload: (n) => { this.uploadBytes += n; },
+      onUpload: (n) => { this.uploadBytes += n; this.uploadMeter.add(n); },
+      onBusy: (busy) => (busy ? this.uploadMeter.begin() : this.uploadMeter.end()),
+      uploads: this.uploads,
+      relays: () => this.children.length,
     });
   }
 

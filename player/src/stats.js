@@ -90,27 +90,59 @@ export function catchUpRate(latencyMs, targetMs, currentRate,
 }
 
 /**
- * The best upload rate of recent seconds, as PROTOCOL section 7 asks peers to report it
- * (`uploadRate`): the server compares it with what this peer's children need and gives a parent
- * that cannot keep up fewer children. `sample(totalBytes, nowMs)` once a second; `max()` is the
- * highest bytes-per-second between consecutive samples of the last `windowSeconds`.
+ * Upload throughput while uploading, as PROTOCOL section 7 asks peers to report it (`uploadRate`):
+ * bytes sent to children over the time at least one upload was running, over the last
+ * `windowSeconds`. Unlike an average it does not depend on how many children this peer has, so
+ * the server can tell from one child how many more it could feed. `begin()`/`end()` around each
+ * upload (they nest), `add(bytes)` as bytes go out, `sample()` once a second, `rate()` for the
+ * report: 0 when nothing was sent in the window (the server keeps its previous measurement).
  */
-export class RateMeter {
-  constructor(windowSeconds = 10) {
+export class BusyMeter {
+  constructor(windowSeconds = 10, now = () => performance.now()) {
     this.window = windowSeconds;
-    this.rates = [];
-    this.last = null;
+    this.now = now;
+    this.active = 0;
+    this.since = 0;
+    this.busy = 0;
+    this.bytes = 0;
+    this.samples = [];
+    this.last = { bytes: 0, busy: 0 };
   }
 
-  sample(totalBytes, nowMs) {
-    if (this.last && nowMs > this.last.at) {
-      this.rates.push(((totalBytes - this.last.bytes) * 1000) / (nowMs - this.last.at));
-      if (this.rates.length > this.window) this.rates.shift();
+  begin() {
+    if (this.active++ === 0) {
+      this.since = this.now();
     }
-    this.last = { bytes: totalBytes, at: nowMs };
   }
 
-  max() {
-    return this.rates.length ? Math.max(...this.rates) : 0;
+  end() {
+    if (this.active > 0 && --this.active === 0) {
+      this.busy += this.now() - this.since;
+    }
+  }
+
+  add(bytes) {
+    this.bytes += bytes;
+  }
+
+  busyMillis() {
+    return this.busy + (this.active > 0 ? this.now() - this.since : 0);
+  }
+
+  sample() {
+    const busy = this.busyMillis();
+    this.samples.push({ bytes: this.bytes - this.last.bytes, busy: busy - this.last.busy });
+    if (this.samples.length > this.window) this.samples.shift();
+    this.last = { bytes: this.bytes, busy };
+  }
+
+  rate() {
+    let bytes = 0;
+    let busy = 0;
+    for (const s of this.samples) {
+      bytes += s.bytes;
+      busy += s.busy;
+    }
+    return busy < 1 ? 0 : (bytes * 1000) / busy;
   }
 }

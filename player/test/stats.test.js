@@ -53,18 +53,31 @@ test('signalling backoff grows, is jittered and capped', () => {
   assert.equal(backoffMillis(50, () => 1), 15000);
 });
 
-test('the upload rate reported is the best second of the window', async () => {
-  const { RateMeter } = await import('../src/stats.js');
-  const m = new RateMeter(3);
-  assert.equal(m.max(), 0, 'nothing measured yet');
-  m.sample(0, 0);
-  m.sample(100_000, 1000);
-  m.sample(400_000, 2000); // 300,000 B/s
-  m.sample(450_000, 3000);
-  assert.equal(m.max(), 300_000);
-  m.sample(500_000, 4000);
-  m.sample(550_000, 5000); // the 300,000 second has left the 3-second window
-  assert.equal(m.max(), 50_000);
-  m.sample(650_000, 5500); // half a second: 200,000 B/s
-  assert.equal(m.max(), 200_000);
+test('the upload meter reports throughput while uploading, whatever the number of children', async () => {
+  const { BusyMeter } = await import('../src/stats.js');
+  let now = 0;
+  const m = new BusyMeter(3, () => now);
+  assert.equal(m.rate(), 0, 'nothing measured yet');
+  m.begin();            // one child: 250,000 B in 100 ms
+  m.add(250_000);
+  now = 100;
+  m.end();
+  now = 1000;
+  m.sample();
+  assert.equal(m.rate(), 2_500_000, 'idle time between chunks does not count');
+  m.begin();            // two children at once: 500,000 B in 200 ms, overlapping uploads count once
+  m.begin();
+  m.add(500_000);
+  now = 1100;
+  m.end();
+  now = 1200;
+  m.end();
+  now = 2000;
+  m.sample();
+  assert.equal(m.rate(), 2_500_000);
+  now = 5000;
+  m.sample();
+  m.sample();
+  m.sample();
+  assert.equal(m.rate(), 0, 'nothing sent in the window');
 });

@@ -181,8 +181,14 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.silentBeats=2
 ## peers per room that should pull from the server (rebalancing target). Default: 1
 # xp2p.swarm.serverChildren=1
-## server children moved below peers per room and second, 0 = off. Default: 4
-# xp2p.swarm.rebalanceMovesPerSecond=4
+## server children moved below peers per room and second, 0 = off. Default: 20
+# xp2p.swarm.rebalanceMovesPerSecond=20
+## children a peer gets before its upload is measured. Default: 1
+# xp2p.swarm.probeSlots=1
+## upload per child in percent of the stream's bitrate. Default: 125
+# xp2p.swarm.uploadHeadroomPercent=125
+## seconds a parent demoted by stall reports stays a leaf, 0 = for good. Default: 60
+# xp2p.swarm.demotionSeconds=60
 ## whether peers on cellular networks may upload. Default: false
 # xp2p.swarm.uploadOnCellular=false
 

@@ -21,6 +21,13 @@ import java.util.Set;
  * {@code maxDepth} below it. Because a peer only ever moves below an attached node that is not its
  * descendant, no operation can create a cycle.
  *
+ * <p>Slots are earned, not declared: a peer's {@code offered} slots (its {@code join}) are only an
+ * upper bound. Until its upload has been measured it gets {@code probeSlots} (one child by default,
+ * enough to measure it, too few for a weak uplink to stall many viewers); then
+ * {@link #measured} sets its slots to what its measured upload can feed, up or down. Only measured
+ * parents receive peers moved by {@link #rebalance}, which also promotes a measured peer with free
+ * slots that sits too deep to use them to a server child, so the capable peers end up near the root.
+ *
  * <p>Pure and single-threaded: the owning {@link Room} serialises calls. Every operation returns
  * the {@link Changes} the room must announce, so the wire side never recomputes the tree.
  */
@@ -32,6 +39,10 @@ final class DeliveryTree {
     private final int maxDepth;
     private final int standbyCount;
     private final int stallStrikes;
+    /** Slots of a peer whose upload has not been measured yet; {@link #TRUST_DECLARED}: its offer. */
+    private final int probeSlots;
+    /** {@code probeSlots} value meaning declared slots are taken as measured (tests of placement alone). */
+    static final int TRUST_DECLARED = Integer.MAX_VALUE;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Set<String> serverChildren = new LinkedHashSet<>();
     private long joinCounter;
@@ -39,15 +50,21 @@ final class DeliveryTree {
     private static final class Node {
         final String id;
         final long order;
+        /** Slots the peer offered in its join: never exceeded. */
+        final int offered;
+        /** Slots the tree uses now. */
         int capacity;
+        /** Slots its measured upload can feed; -1 until measured. */
+        int measuredSlots = -1;
         String parent = DETACHED;
         final Set<String> children = new LinkedHashSet<>();
         final Set<String> stallReporters = new LinkedHashSet<>();
         /** Parents this peer reported stalled or unreachable: rebalancing never puts it back below them. */
         final Set<String> reported = new LinkedHashSet<>();
 
-        Node(String id, int capacity, long order) {
+        Node(String id, int offered, int capacity, long order) {
             this.id = id;
+            this.offered = offered;
             this.capacity = capacity;
             this.order = order;
         }
@@ -68,13 +85,19 @@ final class DeliveryTree {
     record NodeView(String id, String parent, int depth, int capacity, List<String> children, int stallReports) {
     }
 
+    /** A tree that takes declared slots as measured (see {@link #TRUST_DECLARED}). */
     DeliveryTree(int maxDepth, int standbyCount, int stallStrikes) {
+        this(maxDepth, standbyCount, stallStrikes, TRUST_DECLARED);
+    }
+
+    DeliveryTree(int maxDepth, int standbyCount, int stallStrikes, int probeSlots) {
         if (maxDepth < 1) {
             throw new IllegalArgumentException("maxDepth must be at least 1");
         }
         this.maxDepth = maxDepth;
         this.standbyCount = standbyCount;
         this.stallStrikes = stallStrikes;
+        this.probeSlots = Math.max(0, probeSlots);
     }
 
     int size() {
@@ -90,7 +113,12 @@ final class DeliveryTree {
         if (id.equals(SERVER) || id.equals(DETACHED) || nodes.containsKey(id)) {
             throw new IllegalArgumentException("peer id already in the tree: " + id);
         }
-        nodes.put(id, new Node(id, Math.max(0, capacity), joinCounter++));
+        int offered = Math.max(0, capacity);
+        Node node = new Node(id, offered, Math.min(offered, probeSlots), joinCounter++);
+        if (probeSlots == TRUST_DECLARED) {
+            node.measuredSlots = offered;
+        }
+        nodes.put(id, node);
         Tracker t = new Tracker();
         attach(id, Set.of(), t);
         return t.changes();
@@ -136,64 +164,139 @@ final class DeliveryTree {
         detach(r, t);
         attach(reporter, Set.of(parent), t);
         if (p.stallReporters.size() >= stallStrikes && p.capacity > 0) {
-            p.capacity = 0;
-            List<String> orphans = new ArrayList<>(p.children);
-            for (String child : orphans) {
-                detach(nodes.get(child), t);
-            }
-            for (String child : orphans) {
-                attach(child, Set.of(parent), t);
-            }
+            Changes demoted = lower(p, 0);
+            t.reparented.addAll(demoted.reparented());
+            t.childrenChanged.addAll(demoted.childrenChanged());
         }
         return t.changes();
     }
 
     /**
-     * Moves server children below peers that can take them, at most {@code maxMoves} per call, until
-     * the server has {@code target} children or nobody else can take one. Who stays: the server
-     * children with the most slots (then the oldest), so the root keeps the peers that feed the
-     * most; who moves first: the weakest. Peers that arrived while nobody had a free slot (a burst,
-     * or leaves first and capable peers later) thus end up below capable newcomers instead of
+     * Moves server children below measured peers with free slots, at most {@code maxMoves} per call,
+     * until the server has {@code target} children or nobody else can take one. Who stays: the
+     * server children with the most slots (then the oldest), so the root keeps the peers that feed
+     * the most; who moves first: the weakest. Peers that arrived while nobody had a free slot (a
+     * burst, or leaves first and capable peers later) thus end up below capable newcomers instead of
      * pulling from the server for good. A moved peer keeps its own subtree.
+     *
+     * <p>When no server child can move, a measured peer with at least two free slots that it cannot
+     * use where it is (nothing fits below it within {@code maxDepth}, or it sits deeper than where
+     * the slots are needed) is promoted to a server child: it costs the server one child and frees
+     * the slots for the next moves. Each promotion counts as a move.
      */
     Changes rebalance(int target, int maxMoves) {
         if (serverChildren.size() <= target || maxMoves <= 0) {
             return Changes.none();
         }
-        List<Node> movable = new ArrayList<>();
-        for (String id : serverChildren) {
-            movable.add(nodes.get(id));
-        }
-        movable.sort(Comparator.comparingInt((Node n) -> n.capacity).reversed().thenComparingLong(n -> n.order));
         Tracker t = new Tracker();
         int moves = 0;
-        for (int i = movable.size() - 1; i >= target && moves < maxMoves && serverChildren.size() > target; i--) {
-            Node n = movable.get(i);
-            List<Node> to = candidates(n.id, n.reported);
-            if (to.isEmpty()) {
-                continue;
+        while (moves < maxMoves && serverChildren.size() > target) {
+            if (!moveOneServerChild(target, t) && !promoteOne(t)) {
+                break;
             }
-            detach(n, t);
-            Node p = to.get(0);
-            n.parent = p.id;
-            p.children.add(n.id);
-            t.childrenChanged.add(p.id);
-            t.reparented.add(n.id);
             moves++;
         }
         return t.changes();
     }
 
+    private boolean moveOneServerChild(int target, Tracker t) {
+        List<Node> movable = new ArrayList<>(serverChildren.size());
+        for (String id : serverChildren) {
+            movable.add(nodes.get(id));
+        }
+        movable.sort(Comparator.comparingInt((Node n) -> n.capacity).reversed().thenComparingLong(n -> n.order));
+        // leaves (the common case) share one list of open parents instead of a scan each
+        List<Node> open = null;
+        for (int i = movable.size() - 1; i >= target; i--) {
+            Node n = movable.get(i);
+            Node to = null;
+            if (n.children.isEmpty()) {
+                if (open == null) {
+                    open = candidates(null, Set.of(), true);
+                }
+                for (Node c : open) {
+                    if (c != n && c.free() > 0 && !n.reported.contains(c.id)) {
+                        to = c;
+                        break;
+                    }
+                }
+            } else {
+                List<Node> to2 = candidates(n.id, n.reported, true);
+                to = to2.isEmpty() ? null : to2.get(0);
+            }
+            if (to != null) {
+                detach(n, t);
+                n.parent = to.id;
+                to.children.add(n.id);
+                t.childrenChanged.add(to.id);
+                t.reparented.add(n.id);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean promoteOne(Tracker t) {
+        Node best = null;
+        int bestDepth = 0;
+        for (Node n : nodes.values()) {
+            if (n.parent.equals(SERVER) || n.parent.equals(DETACHED) || n.measuredSlots < 0 || n.free() < 2
+                    || isDemoted(n.id)) {
+                continue;
+            }
+            int d = depth(n.id);
+            if (d < 2) {
+                continue;
+            }
+            if (best == null || n.free() > best.free() || (n.free() == best.free() && d > bestDepth)) {
+                best = n;
+                bestDepth = d;
+            }
+        }
+        if (best == null) {
+            return false;
+        }
+        detach(best, t);
+        best.parent = SERVER;
+        serverChildren.add(best.id);
+        t.reparented.add(best.id);
+        return true;
+    }
+
     /**
-     * Lowers {@code id}'s slots to {@code slots} (never raises them): its newest children beyond that
-     * move elsewhere at once (never below {@code id} again while it is full). For a parent that
-     * cannot upload what its children need.
+     * The peer's upload was measured: it can feed {@code slots} children. Its slots become that
+     * (never more than it offered; none while demoted); when they drop below its children, its
+     * newest children beyond that move elsewhere at once (never below it again while it is full).
      */
-    Changes limit(String id, int slots) {
+    Changes measured(String id, int slots) {
         Node n = nodes.get(id);
-        if (n == null || slots >= n.capacity) {
+        if (n == null) {
             return Changes.none();
         }
+        n.measuredSlots = Math.max(0, slots);
+        int now = isDemoted(id) ? 0 : Math.min(n.offered, n.measuredSlots);
+        if (now >= n.capacity) {
+            n.capacity = now;
+            return Changes.none();
+        }
+        return lower(n, now);
+    }
+
+    /**
+     * Lifts a demotion: the peer's stall strikes are forgotten and it gets its measured slots back
+     * (probe slots when never measured). For a parent whose children stalled because of a passing
+     * network problem; the children that reported it still never go back below it.
+     */
+    void forgive(String id) {
+        Node n = nodes.get(id);
+        if (n == null || !isDemoted(id)) {
+            return;
+        }
+        n.stallReporters.clear();
+        n.capacity = Math.min(n.offered, n.measuredSlots >= 0 ? n.measuredSlots : probeSlots);
+    }
+
+    private Changes lower(Node n, int slots) {
         n.capacity = Math.max(0, slots);
         Tracker t = new Tracker();
         List<String> all = new ArrayList<>(n.children);
@@ -202,7 +305,7 @@ final class DeliveryTree {
             detach(nodes.get(child), t);
         }
         for (String child : moving) {
-            attach(child, Set.of(id), t);
+            attach(child, Set.of(n.id), t);
         }
         return t.changes();
     }
@@ -249,7 +352,7 @@ final class DeliveryTree {
         if (n == null || standbyCount == 0) {
             return List.of();
         }
-        List<Node> candidates = candidates(id, Set.of(n.parent));
+        List<Node> candidates = candidates(id, Set.of(n.parent), false);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < candidates.size() && out.size() < standbyCount; i++) {
             out.add(candidates.get(i).id);
@@ -286,7 +389,7 @@ final class DeliveryTree {
 
     private void attach(String id, Set<String> excluded, Tracker t) {
         Node node = nodes.get(id);
-        List<Node> candidates = candidates(id, excluded);
+        List<Node> candidates = candidates(id, excluded, false);
         if (candidates.isEmpty()) {
             node.parent = SERVER;
             serverChildren.add(id);
@@ -299,16 +402,20 @@ final class DeliveryTree {
         t.reparented.add(id);
     }
 
-    /** Eligible parents for {@code id}'s subtree, best first (shallowest, then most free, then oldest). */
-    private List<Node> candidates(String id, Set<String> excluded) {
-        int room = maxDepth - 1 - height(id);
+    /**
+     * Eligible parents for {@code id}'s subtree (null: for any peer without children), best first
+     * (shallowest, then most free, then oldest); {@code measuredOnly} leaves out peers whose slots
+     * are still probes.
+     */
+    private List<Node> candidates(String id, Set<String> excluded, boolean measuredOnly) {
+        int room = maxDepth - 1 - (id == null ? 0 : height(id));
         if (room < 1) {
             return List.of();
         }
         List<Node> out = new ArrayList<>();
         Map<Node, Integer> depths = new java.util.HashMap<>();
         for (Node c : nodes.values()) {
-            if (c.id.equals(id) || c.free() <= 0 || excluded.contains(c.id)) {
+            if (c.id.equals(id) || c.free() <= 0 || excluded.contains(c.id) || (measuredOnly && c.measuredSlots < 0)) {
                 continue;
             }
             int d = attachedDepthOutside(c, id);
@@ -329,7 +436,7 @@ final class DeliveryTree {
         int depth = 0;
         Node cur = c;
         while (true) {
-            if (cur.id.equals(avoid) || depth > maxDepth) {
+            if ((avoid != null && cur.id.equals(avoid)) || depth > maxDepth) {
                 return -1;
             }
             depth++;

@@ -16,10 +16,6 @@ final class Member {
     long stalls;
     /** Epoch of the last stream description this member was sent (joined or stream); -1: none. Guarded by the room's announce lock. */
     long streamEpoch = -1;
-    /** Consecutive reports in which this member uploaded clearly less than its children need. */
-    int saturatedReports;
-    /** The children those reports were about: a change of children starts the count again. */
-    java.util.List<String> saturatedChildren = java.util.List.of();
 
     Member(Peer peer, boolean upload, int slots, String network, long joinedAtMillis) {
         this.peer = peer;

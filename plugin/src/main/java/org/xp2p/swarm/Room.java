@@ -53,10 +53,10 @@ final class Room implements ChunkFeed.StreamListener {
     private final long[] digestBytes = new long[BITRATE_DIGESTS];
     private int digests;
     static final int BITRATE_DIGESTS = 8;
-    /** A parent uploading less than this share of what its children need is saturated. */
-    static final double SATURATED_SHARE = 0.8;
-    /** Consecutive saturated reports (about the same children) before its slots are lowered. */
-    static final int SATURATED_REPORTS = 3;
+    private final int uploadHeadroomPercent;
+    private final long demotionMillis;
+    /** When each demoted member was demoted (insertion order = oldest first). */
+    private final Map<String, Long> demotedAt = new LinkedHashMap<>();
 
     /** The standby list each member was last sent (see {@link #isEdge}), and who lists whom. */
     private final Map<String, List<String>> standbySent = new HashMap<>();
@@ -75,11 +75,18 @@ final class Room implements ChunkFeed.StreamListener {
     private StreamHold hold = StreamHold.NONE;
     private boolean released;
 
-    Room(String id, DeliveryTree tree, StreamLinks links, LongSupplier millis) {
+    /**
+     * @param uploadHeadroomPercent the upload a child needs, in percent of the stream's bitrate
+     * @param demotionMillis        how long a parent demoted by stall reports stays a leaf (0: for good)
+     */
+    Room(String id, DeliveryTree tree, StreamLinks links, LongSupplier millis, int uploadHeadroomPercent,
+         long demotionMillis) {
         this.id = id;
         this.tree = tree;
         this.links = links;
         this.millis = millis;
+        this.uploadHeadroomPercent = uploadHeadroomPercent;
+        this.demotionMillis = demotionMillis;
     }
 
     synchronized void subscription(AutoCloseable handle) {
@@ -130,6 +137,7 @@ final class Room implements ChunkFeed.StreamListener {
         remember(peerId, List.of());
         standbySent.remove(peerId);
         depthSent.remove(peerId);
+        demotedAt.remove(peerId);
         Set<String> listing = listedBy.remove(peerId);
         departed = departed.plus(new Flow(m.p2pBytes, m.cdnBytes, m.uploadBytes, m.stalls, 0));
         synchronized (announceLock) {
@@ -142,8 +150,25 @@ final class Room implements ChunkFeed.StreamListener {
                 orphans.size(), members.size());
     }
 
-    /** Moves up to {@code maxMoves} server children below peers with free slots (DeliveryTree#rebalance). */
+    /**
+     * Once a second: demotions older than {@code demotionMillis} are lifted, then up to
+     * {@code maxMoves} server children move below peers with free slots (DeliveryTree#rebalance).
+     */
     synchronized void rebalance(int target, int maxMoves) {
+        if (demotionMillis > 0 && !demotedAt.isEmpty()) {
+            long now = millis.getAsLong();
+            var it = demotedAt.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (now - e.getValue() < demotionMillis) {
+                    break;
+                }
+                it.remove();
+                tree.forgive(e.getKey());
+                LOG.debug("swarm room {}: peer {} may take children again after {} ms as a leaf", id, e.getKey(),
+                        demotionMillis);
+            }
+        }
         DeliveryTree.Changes moved = tree.rebalance(target, maxMoves);
         if (!moved.reparented().isEmpty()) {
             LOG.debug("swarm room {}: rebalanced {} below peers, {} server children now", id, moved.reparented(),
@@ -163,6 +188,9 @@ final class Room implements ChunkFeed.StreamListener {
         }
         stallReports++;
         announce(tree.stalled(reporter, parent));
+        if (tree.isDemoted(parent)) {
+            demotedAt.putIfAbsent(parent, millis.getAsLong());
+        }
         LOG.debug("swarm room {}: peer {} reports parent {} {}; now under {}{}", id, reporter, parent, reason,
                 tree.parent(reporter), tree.isDemoted(parent) ? ", " + parent + " demoted to leaf" : "");
         return true;
@@ -193,31 +221,22 @@ final class Room implements ChunkFeed.StreamListener {
     }
 
     /**
-     * Upload-aware slots: a member whose reported {@code uploadRate} (its best second lately) stays
-     * below {@value #SATURATED_SHARE} of what its children need (children x bitrate) for
-     * {@value #SATURATED_REPORTS} reports in a row is given only the children it can feed
-     * ({@code uploadRate / bitrate}); the others move at once. Declared slots are an upper bound,
-     * measured upload is what the tree can count on.
+     * Upload-aware slots: a member's reported {@code uploadRate} (its throughput while uploading)
+     * over the stream's bitrate times {@code uploadHeadroom} is how many children it can feed with
+     * time to spare, so that a chunk crosses each hop well within its own duration. Declared slots
+     * are an upper bound; the measurement sets the slots the tree counts on, up or down.
      */
-    private void weighUpload(Member m, long uploadRate) {
+    private void measure(Member m, long uploadRate) {
         long bitrate = bitrate();
-        List<String> children = tree.children(m.peer.id);
-        if (bitrate <= 0 || children.isEmpty() || uploadRate >= SATURATED_SHARE * children.size() * bitrate) {
-            m.saturatedReports = 0;
-            return;
+        if (bitrate <= 0 || uploadRate <= 0) {
+            return; // nothing sent lately, or no stream yet: keep the last measurement
         }
-        if (!children.equals(m.saturatedChildren)) {
-            m.saturatedChildren = children;
-            m.saturatedReports = 0;
+        int slots = (int) Math.min(Integer.MAX_VALUE, uploadRate * 100 / (bitrate * uploadHeadroomPercent));
+        DeliveryTree.Changes moved = tree.measured(m.peer.id, slots);
+        if (!moved.reparented().isEmpty()) {
+            LOG.debug("swarm room {}: peer {} uploads {} B/s, stream {} B/s: {} slots, {} moved", id, m.peer.id,
+                    uploadRate, bitrate, slots, moved.reparented());
         }
-        if (++m.saturatedReports < SATURATED_REPORTS) {
-            return;
-        }
-        int slots = (int) (uploadRate / bitrate);
-        m.saturatedReports = 0;
-        DeliveryTree.Changes moved = tree.limit(m.peer.id, slots);
-        LOG.debug("swarm room {}: peer {} uploads {} B/s for {} children of a {} B/s stream: {} slots, {} moved",
-                id, m.peer.id, uploadRate, children.size(), bitrate, slots, moved.reparented());
         announce(moved);
     }
 
@@ -231,7 +250,7 @@ final class Room implements ChunkFeed.StreamListener {
         }
         Flow increase = new Flow(p2p - m.p2pBytes, cdn - m.cdnBytes, up - m.uploadBytes, stalls - m.stalls, 0);
         if (uploadRate != null) {
-            weighUpload(m, uploadRate);
+            measure(m, uploadRate);
         }
         m.p2pBytes = p2p;
         m.cdnBytes = cdn;

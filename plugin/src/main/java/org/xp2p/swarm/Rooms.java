@@ -68,8 +68,9 @@ final class Rooms {
         Room[] admitted = {null};
         rooms.compute(roomId, (id, room) -> {
             if (room == null) {
-                room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes()),
-                        links, millis);
+                room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes(),
+                        settings.probeSlots()), links, millis, settings.uploadHeadroomPercent(),
+                        settings.demotionSeconds() * 1000L);
                 Flow before;
                 synchronized (this) {
                     before = retired.remove(id);

@@ -151,10 +151,9 @@ final class SwarmHub implements AutoCloseable {
         }
     }
 
+    /** Lifts expired demotions and moves server children (none when rebalanceMovesPerSecond is 0). */
     void rebalance() {
-        if (settings.rebalanceMoves() > 0) {
-            rooms.forEach(room -> room.rebalance(settings.serverChildren(), settings.rebalanceMoves()));
-        }
+        rooms.forEach(room -> room.rebalance(settings.serverChildren(), settings.rebalanceMoves()));
     }
 
     void sweepSilent() {

@@ -36,13 +36,17 @@ import org.xp2p.config.Settings;
  * @param silentBeats           heartbeat periods without any message after which a joined peer is removed
  * @param serverChildren        how many peers per room should pull from the server (rebalancing target)
  * @param rebalanceMoves        at most this many server children moved below peers per room and second
+ * @param probeSlots            children a peer gets before its upload has been measured
+ * @param uploadHeadroomPercent upload a peer needs per child, in percent of the stream's bitrate
+ * @param demotionSeconds       how long a parent demoted by stall reports stays a leaf (0: for good)
  */
 record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, Optional<byte[]> turnSecret,
                      int turnTtlSeconds, List<String> allowedOrigins,
                      int maxDepth, int maxSlots, int standbyCount, int stallStrikes, int maxPeersPerRoom,
                      int maxPeers, int maxRoomsPerConnection, int maxMessageBytes, int messagesPerSecond,
                      int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular,
-                     boolean requireCode, int silentBeats, int serverChildren, int rebalanceMoves) {
+                     boolean requireCode, int silentBeats, int serverChildren, int rebalanceMoves,
+                     int probeSlots, int uploadHeadroomPercent, int demotionSeconds) {
     static final String AUTH = "xp2p.swarm.auth";
     static final String TOKEN_SECRET = "xp2p.swarm.tokenSecret";
     static final String ICE_SERVERS = "xp2p.swarm.iceServers";
@@ -66,7 +70,10 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
     static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 45;
     static final int DEFAULT_SILENT_BEATS = 2;
     static final int DEFAULT_SERVER_CHILDREN = 1;
-    static final int DEFAULT_REBALANCE_MOVES = 4;
+    static final int DEFAULT_REBALANCE_MOVES = 20;
+    static final int DEFAULT_PROBE_SLOTS = 1;
+    static final int DEFAULT_UPLOAD_HEADROOM_PERCENT = 125;
+    static final int DEFAULT_DEMOTION_SECONDS = 60;
     static final int MIN_SECRET_BYTES = 16;
 
     /** A shared secret of at least {@value #MIN_SECRET_BYTES} bytes; its value never reaches an error message. */
@@ -119,7 +126,10 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 s.bool("xp2p.relay.requireCode", false),
                 s.integer("xp2p.swarm.silentBeats", DEFAULT_SILENT_BEATS, 2, 100),
                 s.integer("xp2p.swarm.serverChildren", DEFAULT_SERVER_CHILDREN, 1, 100_000),
-                s.integer("xp2p.swarm.rebalanceMovesPerSecond", DEFAULT_REBALANCE_MOVES, 0, 1_000));
+                s.integer("xp2p.swarm.rebalanceMovesPerSecond", DEFAULT_REBALANCE_MOVES, 0, 1_000),
+                s.integer("xp2p.swarm.probeSlots", DEFAULT_PROBE_SLOTS, 0, 64),
+                s.integer("xp2p.swarm.uploadHeadroomPercent", DEFAULT_UPLOAD_HEADROOM_PERCENT, 100, 1_000),
+                s.integer("xp2p.swarm.demotionSeconds", DEFAULT_DEMOTION_SECONDS, 0, 86_400));
     }
 
     private static void checkOrigin(String origin) {

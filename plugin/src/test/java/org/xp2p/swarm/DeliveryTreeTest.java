@@ -117,18 +117,60 @@ class DeliveryTreeTest {
     }
 
     @Test
+    void aCapablePeerTooDeepToUseItsSlotsIsPromotedAndTakesTheServerChildren() {
+        DeliveryTree tree = new DeliveryTree(2, 2, 2);
+        tree.join("a", 1);
+        tree.join("b", 4);
+        assertEquals("a", tree.parent("b"));
+        for (String leaf : List.of("c", "d", "e")) {
+            tree.join(leaf, 0);
+            assertEquals(DeliveryTree.SERVER, tree.parent(leaf), "a is full and b sits at maxDepth");
+        }
+        DeliveryTree.Changes moved = tree.rebalance(1, 10);
+        assertEquals(DeliveryTree.SERVER, tree.parent("b"), "promoted");
+        assertEquals(1, tree.serverChildren());
+        assertEquals(Set.of("a", "c", "d", "e"), Set.copyOf(tree.children("b")));
+        assertEquals(Set.of("a", "b", "c", "d", "e"), moved.reparented());
+    }
+
+    @Test
+    void probeSlotsUntilMeasuredAndRebalancingOnlyBelowMeasuredPeers() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 2, 1);
+        tree.join("a", 4);
+        tree.join("x", 0);
+        tree.join("y", 0);
+        assertEquals("a", tree.parent("x"));
+        assertEquals(DeliveryTree.SERVER, tree.parent("y"), "a has one probe slot");
+        assertEquals(DeliveryTree.Changes.none(), tree.rebalance(1, 10), "a is not measured: nothing moves below it");
+        tree.measured("a", 9);
+        assertEquals(Set.of("y"), tree.rebalance(1, 10).reparented());
+        assertEquals(List.of("x", "y"), tree.children("a"));
+        tree.measured("a", 1);
+        assertEquals(List.of("x"), tree.children("a"), "measured lower: the newest child moves");
+        tree.stalled("x", "a");
+        tree.join("z", 0);
+        tree.stalled("z", "a");
+        assertTrue(tree.isDemoted("a"));
+        tree.measured("a", 4);
+        assertFalse(tree.hasFreeSlot("a"), "no slots while demoted, whatever the measurement");
+        tree.forgive("a");
+        assertTrue(tree.hasFreeSlot("a"), "forgiven: measured slots back (offered 4, measured 4)");
+    }
+
+    @Test
     void invariantsHoldUnderThousandsOfRandomOperations() {
-        for (long seed = 1; seed <= 4; seed++) {
+        for (long seed = 1; seed <= 8; seed++) {
             Random random = new Random(seed);
             int maxDepth = 2 + random.nextInt(4);
-            DeliveryTree tree = new DeliveryTree(maxDepth, 3, 2);
+            // seeds 5-8: probe slots (one child until measured), promotions, forgiven demotions
+            DeliveryTree tree = seed <= 4 ? new DeliveryTree(maxDepth, 3, 2) : new DeliveryTree(maxDepth, 3, 2, 1);
             Map<String, Integer> capacity = new HashMap<>();
             List<String> live = new ArrayList<>();
             int next = 0;
             int orphansRehomed = 0;
             int stallMoves = 0;
             int rebalanceMoves = 0;
-            int limitMoves = 0;
+            int measureMoves = 0;
             for (int op = 0; op < 2500; op++) {
                 int dice = random.nextInt(100);
                 if (dice < 50 || live.size() < 3) {
@@ -137,6 +179,11 @@ class DeliveryTreeTest {
                     capacity.put(id, cap);
                     tree.join(id, cap);
                     live.add(id);
+                    if (seed > 4 && random.nextBoolean()) {
+                        // an uploader's first stats report in probe mode
+                        String measured = live.get(random.nextInt(live.size()));
+                        measureMoves += tree.measured(measured, random.nextInt(5)).reparented().size();
+                    }
                 } else if (dice < 85) {
                     String id = live.remove(random.nextInt(live.size()));
                     List<String> orphans = tree.children(id);
@@ -146,21 +193,24 @@ class DeliveryTreeTest {
                         assertTrue(tree.depth(orphan) >= 1, "orphan " + orphan + " re-homed (seed " + seed + ")");
                         assertFalse(id.equals(tree.parent(orphan)));
                     }
-                } else if (dice < 87) {
+                } else if (dice < 88) {
                     String id = live.get(random.nextInt(live.size()));
-                    int slots = random.nextInt(3);
+                    int slots = random.nextInt(5);
                     int had = tree.children(id).size();
-                    DeliveryTree.Changes moved = tree.limit(id, slots);
+                    DeliveryTree.Changes moved = tree.measured(id, slots);
                     int after = tree.children(id).size();
                     assertTrue(slots < had ? after <= slots : after == had,
-                            "limit(" + slots + ") leaves " + after + " of " + had + " children");
-                    limitMoves += moved.reparented().size();
+                            "measured(" + slots + ") leaves " + after + " of " + had + " children");
+                    measureMoves += moved.reparented().size();
                 } else if (dice < 90) {
                     int before = tree.serverChildren();
                     DeliveryTree.Changes moved = tree.rebalance(1, 3);
                     rebalanceMoves += moved.reparented().size();
-                    assertTrue(moved.reparented().size() <= 3, "at most maxMoves per call");
-                    assertTrue(tree.serverChildren() <= before, "rebalancing never adds server children");
+                    assertTrue(moved.reparented().size() <= 3 + 6, "at most maxMoves moves per call (each with its subtree)");
+                    assertTrue(tree.serverChildren() <= before + 1, "rebalancing adds at most one server child net");
+                    if (random.nextBoolean()) {
+                        tree.forgive(live.get(random.nextInt(live.size())));
+                    }
                 } else {
                     String reporter = live.get(random.nextInt(live.size()));
                     String parent = tree.parent(reporter);
@@ -172,9 +222,9 @@ class DeliveryTreeTest {
                 }
                 checkInvariants(tree, live, capacity, maxDepth, seed, op);
             }
-            assertTrue(orphansRehomed > 100 && stallMoves > 50 && rebalanceMoves > 20 && limitMoves > 20,
+            assertTrue(orphansRehomed > 100 && stallMoves > 50 && rebalanceMoves > 10 && measureMoves > 10,
                     "the run exercised re-homing: " + orphansRehomed + " orphans, " + stallMoves + " stall moves, "
-                            + rebalanceMoves + " rebalancing moves, " + limitMoves + " moves by lowered slots");
+                            + rebalanceMoves + " rebalancing moves, " + measureMoves + " moves by lowered slots");
         }
     }
 

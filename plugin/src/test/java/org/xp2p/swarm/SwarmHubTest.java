@@ -34,8 +34,10 @@ class SwarmHubTest {
     private SwarmHub hub;
 
     private SwarmHub hub(Map<String, String> settings) {
-        // rebalancing off unless a test asks for it: the housekeeping thread must not move peers mid-test
-        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional", "xp2p.swarm.rebalanceMovesPerSecond", "0"));
+        // rebalancing off unless a test asks for it: the housekeeping thread must not move peers mid-test;
+        // declared slots count in full before any measurement unless a test asks for probing
+        Map<String, String> all = new HashMap<>(Map.of("xp2p.swarm.auth", "optional", "xp2p.swarm.rebalanceMovesPerSecond", "0",
+                "xp2p.swarm.probeSlots", "64"));
         all.putAll(settings);
         hub = new SwarmHub(SwarmSettings.from(Settings.of(all)), feed, code -> {
             if (code.equals("down")) {
@@ -196,12 +198,30 @@ class SwarmHubTest {
         assertTrue(toC.get(1).contains("\"parent\":\"" + peers[0].id + "\""), "same parent: keep the link");
     }
 
+    /** Four digests of {@code bytes} a second apart: the room's bitrate becomes {@code bytes} B/s. */
+    private void streamAt(String room, int bytes) {
+        ChunkFeed.StreamListener listener = feed.listeners.get(room).get(0);
+        for (int seq = 0; seq < 4; seq++) {
+            listener.digest(new ChunkDigest(room, 1, seq, bytes, "00", seq == 0));
+            clock.advance(Duration.ofSeconds(1));
+        }
+    }
+
+    private int childrenOf(String room, Peer p) {
+        return hub.roomView(room).orElseThrow().split("\"parent\":\"" + p.id + "\"").length - 1;
+    }
+
     @Test
-    void rebalancingMovesServerChildrenBelowACapableNewcomerAndTellsThem() {
+    void rebalancingMovesServerChildrenBelowAMeasuredNewcomerAndTellsThem() {
         hub(Map.of("xp2p.swarm.maxSlots", "4", "xp2p.swarm.rebalanceMovesPerSecond", "4"));
         TestLink[] links = new TestLink[3];
         Peer[] peers = joinAll(links, "r", "\"upload\":false", "\"upload\":false", "\"upload\":true,\"slots\":4");
         assertTrue(links[2].first("\"parent\"").contains("\"parent\":\"server\""), "three server children on arrival");
+        hub.rebalance();
+        assertTrue(hub.roomView("r").orElseThrow().contains("\"serverChildren\":3"),
+                "nobody moves below a peer whose upload was never measured");
+        streamAt("r", 250_000);
+        hub.onText(peers[2], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":1000000}");
         // what the housekeeping thread does once a second (it may have run already: the result is the same)
         hub.rebalance();
         for (int i = 0; i < 2; i++) {
@@ -221,6 +241,8 @@ class SwarmHubTest {
         Peer b = hub.connect(lb, null);
         hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
         hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"r\",\"upload\":true}");
+        streamAt("r", 250_000);
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"uploadRate\":1000000}");
         hub.onText(b, "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + a.id + "\",\"reason\":\"unreachable\"}");
         assertTrue(lb.all("\"parent\"").get(1).contains("\"parent\":\"server\""));
         hub.rebalance();
@@ -229,33 +251,47 @@ class SwarmHubTest {
     }
 
     @Test
-    void aParentThatCannotUploadWhatItsChildrenNeedKeepsOnlyWhatItCanFeed() {
+    void measuredUploadSetsAParentsSlotsDownAndUp() {
         hub(Map.of("xp2p.swarm.maxSlots", "4"));
         TestLink[] links = new TestLink[4];
         Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":4", "\"upload\":true,\"slots\":4",
                 "\"upload\":false", "\"upload\":false");
         Peer a = peers[0];
-        assertEquals(3, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1, "a feeds b, c, d");
-        // the stream: 250,000 B a second
-        ChunkFeed.StreamListener room = feed.listeners.get("r").get(0);
-        for (int seq = 0; seq < 4; seq++) {
-            room.digest(new ChunkDigest("r", 1, seq, 250_000, "00", seq == 0));
-            clock.advance(Duration.ofSeconds(1));
-        }
-        // a manages 300,000 B/s: enough for one child, not three (0.8 x 750,000)
-        for (int report = 1; report <= 3; report++) {
-            hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"uploadBytes\":" + report * 300_000 + ",\"uploadRate\":300000}");
-            int expected = report < 3 ? 3 : 1;
-            assertEquals(expected, hub.roomView("r").orElseThrow().split("\"parent\":\"" + a.id + "\"").length - 1,
-                    "after report " + report);
-        }
-        // the two moved children went below b, the other uploader
-        assertEquals(2, hub.roomView("r").orElseThrow().split("\"parent\":\"" + peers[1].id + "\"").length - 1);
-        // a fast parent keeps its children
-        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
-        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
-        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":600000}");
-        assertEquals(2, hub.roomView("r").orElseThrow().split("\"parent\":\"" + peers[1].id + "\"").length - 1);
+        assertEquals(3, childrenOf("r", a), "a feeds b, c, d");
+        streamAt("r", 250_000);
+        // a child needs 1.25 x 250,000 B/s: a manages 320,000 B/s, enough for one child, not three
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"uploadBytes\":320000,\"uploadRate\":320000}");
+        assertEquals(1, childrenOf("r", a));
+        assertEquals(2, childrenOf("r", peers[1]), "the two moved children went below b, the other uploader");
+        // a fast parent keeps its children; no rate (nothing sent lately) keeps the last measurement
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":1000000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":0}");
+        assertEquals(2, childrenOf("r", peers[1]));
+        // a slow report about b lowers it to one child: the other goes back below a? no: a is full
+        hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"uploadBytes\":640000,\"uploadRate\":1300000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":320000}");
+        assertEquals(1, childrenOf("r", peers[1]));
+        assertEquals(2, childrenOf("r", a), "a measured at 1,300,000 B/s took the child b had to give up");
+    }
+
+    @Test
+    void anUnmeasuredPeerGetsProbeSlotsAndADemotionIsLiftedLater() {
+        hub(Map.of("xp2p.swarm.maxSlots", "4", "xp2p.swarm.probeSlots", "1", "xp2p.swarm.stallStrikes", "1",
+                "xp2p.swarm.demotionSeconds", "60"));
+        TestLink[] links = new TestLink[3];
+        Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":4", "\"upload\":false", "\"upload\":false");
+        assertEquals(1, childrenOf("r", peers[0]), "one probe slot until a measurement");
+        streamAt("r", 250_000);
+        hub.onText(peers[0], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":2000000}");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stall\",\"peer\":\"" + peers[0].id + "\"}");
+        assertTrue(hub.roomView("r").orElseThrow().contains("\"id\":\"" + peers[0].id + "\",\"parent\":\"server\",\"depth\":1,\"children\":[],\"slots\":0"),
+                "one strike demotes: " + hub.roomView("r").orElseThrow());
+        clock.advance(Duration.ofSeconds(59));
+        hub.rebalance();
+        assertEquals(0, childrenOf("r", peers[0]), "still a leaf within the demotion");
+        clock.advance(Duration.ofSeconds(1));
+        hub.rebalance();
+        assertTrue(hub.roomView("r").orElseThrow().contains("\"slots\":4"), "measured slots back after 60 s");
     }
 
     @Test

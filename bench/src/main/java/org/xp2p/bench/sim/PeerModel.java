@@ -21,10 +21,12 @@ package org.xp2p.bench.sim;
  * @param linkSetupMs     cost of a new peer link on top of one round trip (ICE, DTLS, SCTP)
  * @param targetLatencyMs the player's startup target behind the live edge (SDK default 3000)
  * @param lateMs          a chunk complete later than this after its digest counts as late
+ * @param sequentialUploads the SDK's upload queue: one chunk at a time, children that relay first
+ *                        (false: all children at once, sharing the uplink, as the SDK did before)
  */
 record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
                  double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
-                 double linkSetupMs, double targetLatencyMs, double lateMs) {
+                 double linkSetupMs, double targetLatencyMs, double lateMs, boolean sequentialUploads) {
     /** Player SDK constants (player/src/scheduler.js DEFAULTS, player.js). */
     static final double HTTP_BUDGET_MS = 700;
     static final double MIN_PARENT_MS = 250;

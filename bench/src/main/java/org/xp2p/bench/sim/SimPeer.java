@@ -29,6 +29,8 @@ abstract class SimPeer {
         Object via;
         SimPeer uploader;
         Uplink.Transfer transfer;
+        /** What the request says about the child: how many children it feeds itself (SDK: {@code get.children}). */
+        int relayPriority;
 
         Fetch(SimPeer child, long seq, long size, long generation) {
             this.child = child;
@@ -93,7 +95,7 @@ abstract class SimPeer {
         this.fig = fig;
         this.log = log;
         this.random = new Random(profile.seed());
-        this.uplink = new Uplink(clock, profile.upBytesPerMs());
+        this.uplink = new Uplink(clock, profile.upBytesPerMs(), model.sequentialUploads());
     }
 
     // ---------------------------------------------------------------- membership
@@ -421,7 +423,7 @@ abstract class SimPeer {
         double started = clock.now();
         long gen = generation;
         f.uploader = this;
-        f.transfer = new Uplink.Transfer(f.size, f.child.profile.downBytesPerMs(), () -> {
+        f.transfer = new Uplink.Transfer(f.size, f.child.profile.downBytesPerMs(), f.relayPriority, () -> {
             f.transfer = null;
             if (gen == generation) {
                 uploadBytes += f.size;

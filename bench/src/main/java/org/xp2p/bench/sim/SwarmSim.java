@@ -69,6 +69,8 @@ public final class SwarmSim implements Callable<Integer> {
     int slots = 4;
     @Option(names = "--slots-by-uplink", description = "not the SDK's behaviour today: slots = floor(uplink / (1.25 × bitrate)), at most --slots")
     boolean slotsByUplink;
+    @Option(names = "--parallel-uploads", description = "not the SDK's behaviour any more: a parent uploads to all children at once, sharing its uplink")
+    boolean parallelUploads;
     @Option(names = "--link-setup", description = "ms a new peer link costs on top of one RTT (default ${DEFAULT-VALUE})")
     double linkSetup = 200;
     @Option(names = "--target-latency", description = "player startup target behind live, s (SDK default ${DEFAULT-VALUE})")
@@ -104,7 +106,7 @@ public final class SwarmSim implements Callable<Integer> {
         FlvFile flv = FlvFile.parse(recording);
         double streamMbps = flv.mediaTags().stream().mapToLong(t -> t.length).sum() * 8.0 / 1000 / flv.durationMillis();
         PeerModel model = new PeerModel(upMin, upMax, down, rttMin, rttMax, loss, cellular, churn, rejoinAfter * 1000,
-                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late);
+                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, !parallelUploads);
         Scenario scenario = Scenario.of(rooms, size, connectSeconds * 1000.0, warmUp * 1000.0, seconds * 1000.0, model, seed);
         out.printf("SwarmSim: %d peers in %d room(s) of %d; window %d s after %d s warm-up; model %s; node -Xmx%s %s; %d cores, load %s%n",
                 scenario.peers(), rooms, size, seconds, warmUp, model, serverHeap, nodeSettings,

@@ -86,8 +86,12 @@ final class TreePeer extends SimPeer {
 
     private void sendStats() {
         socket.send("{\"v\":1,\"type\":\"stats\",\"room\":\"" + room + "\",\"p2pBytes\":" + p2pBytes + ",\"cdnBytes\":"
-                + cdnBytes + ",\"uploadBytes\":" + uploadBytes + ",\"stalls\":" + stalls + "}");
+                + cdnBytes + ",\"uploadBytes\":" + uploadBytes + ",\"stalls\":" + stalls + ",\"uploadRate\":"
+                + busyMeter.rate(uplink.sentBytes(), uplink.busyMs()) + "}");
     }
+
+    /** The SDK's upload meter (stats.js BusyMeter): bytes over busy time in the last 10 s of reports. */
+    private final BusyRate busyMeter = new BusyRate(5);
 
     private void every(double periodMs, long gen, Runnable task) {
         clock.at(periodMs, () -> {
@@ -268,6 +272,7 @@ final class TreePeer extends SimPeer {
             return;
         }
         double rtt = LinkTiming.peerRtt(profile.rttMs(), p.profile.rttMs());
+        f.relayPriority = children.size();
         clock.at(rtt / 2, () -> p.serve(f));
     }
 

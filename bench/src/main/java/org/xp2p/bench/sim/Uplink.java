@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A peer's upload capacity shared by its concurrent transfers (processor sharing): each active
- * transfer gets {@code capacity / n}, capped by the receiver's downlink. Rates are recomputed
- * whenever a transfer starts, ends or is cancelled, and only the next completion is scheduled.
+ * A peer's upload capacity. Sequential (the player SDK's upload queue): one chunk at a time at the
+ * full uplink (capped by the receiver's downlink), the next picked by priority (children that
+ * relay to more peers first), then arrival. Parallel (the SDK before its queue): processor
+ * sharing, each active transfer gets {@code capacity / n}. Rates are recomputed whenever a
+ * transfer starts, ends or is cancelled, and only the next completion is scheduled.
  */
 final class Uplink {
     /** One chunk on its way to one child. */
@@ -14,11 +16,13 @@ final class Uplink {
         final long bytes;
         final double capBytesPerMs;
         final Runnable done;
+        final int priority;
         double remaining;
 
-        Transfer(long bytes, double capBytesPerMs, Runnable done) {
+        Transfer(long bytes, double capBytesPerMs, int priority, Runnable done) {
             this.bytes = bytes;
             this.capBytesPerMs = capBytesPerMs;
+            this.priority = priority;
             this.done = done;
             this.remaining = bytes;
         }
@@ -29,19 +33,48 @@ final class Uplink {
     private final List<Transfer> active = new ArrayList<>(4);
     private double last;
     private long version;
+    /** Bytes moved and milliseconds with at least one transfer active: the SDK's busy meter. */
+    private double sentBytes;
+    private double busyMs;
 
-    Uplink(SimClock clock, double capacityBytesPerMs) {
+    private final boolean sequential;
+
+    Uplink(SimClock clock, double capacityBytesPerMs, boolean sequential) {
         this.clock = clock;
         this.capacity = capacityBytesPerMs;
+        this.sequential = sequential;
     }
 
     int active() {
         return active.size();
     }
 
+    /** Bytes sent so far (completed and partial transfers). */
+    double sentBytes() {
+        advance();
+        reschedule();
+        return sentBytes;
+    }
+
+    /** Milliseconds so far during which the uplink was sending. */
+    double busyMs() {
+        advance();
+        reschedule();
+        return busyMs;
+    }
+
     void add(Transfer t) {
         advance();
-        active.add(t);
+        if (!sequential || active.isEmpty()) {
+            active.add(t);
+        } else {
+            // the head is already on the wire; the others wait in priority order
+            int at = active.size();
+            while (at > 1 && active.get(at - 1).priority < t.priority) {
+                at--;
+            }
+            active.add(at, t);
+        }
         reschedule();
     }
 
@@ -59,6 +92,9 @@ final class Uplink {
     }
 
     private double rate(Transfer t) {
+        if (sequential) {
+            return t == active.get(0) ? Math.min(capacity, t.capBytesPerMs) : 0;
+        }
         return Math.min(capacity / active.size(), t.capBytesPerMs);
     }
 
@@ -66,9 +102,12 @@ final class Uplink {
         double now = clock.now();
         double elapsed = now - last;
         last = now;
-        if (elapsed > 0) {
+        if (elapsed > 0 && !active.isEmpty()) {
+            busyMs += elapsed;
             for (Transfer t : active) {
+                double moved = Math.min(Math.max(0, t.remaining), rate(t) * elapsed);
                 t.remaining -= rate(t) * elapsed;
+                sentBytes += moved;
             }
         }
     }
@@ -80,7 +119,10 @@ final class Uplink {
         }
         double next = Double.MAX_VALUE;
         for (Transfer t : active) {
-            next = Math.min(next, Math.max(0, t.remaining) / rate(t));
+            double r = rate(t);
+            if (r > 0) {
+                next = Math.min(next, Math.max(0, t.remaining) / r);
+            }
         }
         clock.at(next, () -> {
             if (v != version) {

@@ -40,10 +40,10 @@ class LinkModelTest {
     @Test
     void uplinkIsSharedAmongConcurrentTransfers() {
         VirtualClock clock = new VirtualClock();
-        Uplink up = new Uplink(clock, 1000); // 1000 bytes per ms
+        Uplink up = new Uplink(clock, 1000, false); // 1000 bytes per ms
         List<Double> done = new ArrayList<>();
-        up.add(new Uplink.Transfer(100_000, 10_000, () -> done.add(clock.now())));
-        up.add(new Uplink.Transfer(100_000, 10_000, () -> done.add(clock.now())));
+        up.add(new Uplink.Transfer(100_000, 10_000, 0, () -> done.add(clock.now())));
+        up.add(new Uplink.Transfer(100_000, 10_000, 0, () -> done.add(clock.now())));
         clock.runUntil(1_000);
         // two equal transfers at half the capacity each: both end at 200 ms
         assertEquals(List.of(200.0, 200.0), done);
@@ -52,10 +52,10 @@ class LinkModelTest {
     @Test
     void aTransferStartingLaterSpeedsUpWhenTheFirstEnds() {
         VirtualClock clock = new VirtualClock();
-        Uplink up = new Uplink(clock, 1000);
+        Uplink up = new Uplink(clock, 1000, false);
         List<Double> done = new ArrayList<>();
-        up.add(new Uplink.Transfer(100_000, 10_000, () -> done.add(clock.now())));
-        clock.at(50, () -> up.add(new Uplink.Transfer(100_000, 10_000, () -> done.add(clock.now()))));
+        up.add(new Uplink.Transfer(100_000, 10_000, 0, () -> done.add(clock.now())));
+        clock.at(50, () -> up.add(new Uplink.Transfer(100_000, 10_000, 0, () -> done.add(clock.now()))));
         clock.runUntil(1_000);
         // 0-50 ms: first alone (50 kB); then both at 500 B/ms: first ends at 150 ms, second has
         // 50 kB left and finishes alone at 200 ms
@@ -66,15 +66,32 @@ class LinkModelTest {
     @Test
     void theReceiverDownlinkCapsTheRateAndCancellingFreesCapacity() {
         VirtualClock clock = new VirtualClock();
-        Uplink up = new Uplink(clock, 1000);
+        Uplink up = new Uplink(clock, 1000, false);
         List<Double> done = new ArrayList<>();
-        Uplink.Transfer slow = new Uplink.Transfer(100_000, 100, () -> done.add(-1.0));
+        Uplink.Transfer slow = new Uplink.Transfer(100_000, 100, 0, () -> done.add(-1.0));
         up.add(slow);
         clock.runUntil(10);
-        up.add(new Uplink.Transfer(10_000, 10_000, () -> done.add(clock.now())));
+        up.add(new Uplink.Transfer(10_000, 10_000, 0, () -> done.add(clock.now())));
         up.cancel(slow);
         clock.runUntil(1_000);
         assertEquals(List.of(20.0), done);
         assertTrue(up.active() == 0);
+    }
+
+    @Test
+    void sequentialUploadsServeOneAtATimeRelaysFirstAndCountBusyTime() {
+        VirtualClock clock = new VirtualClock();
+        Uplink up = new Uplink(clock, 1000, true);
+        List<String> done = new ArrayList<>();
+        up.add(new Uplink.Transfer(100_000, 10_000, 0, () -> done.add("leaf1@" + clock.now())));
+        up.add(new Uplink.Transfer(100_000, 10_000, 0, () -> done.add("leaf2@" + clock.now())));
+        up.add(new Uplink.Transfer(100_000, 10_000, 3, () -> done.add("relay@" + clock.now())));
+        clock.runUntil(1_000);
+        // the first is on the wire already; the relay jumps the queue ahead of the second leaf
+        assertEquals(List.of("leaf1@100.0", "relay@200.0", "leaf2@300.0"), done);
+        assertEquals(300_000, up.sentBytes(), 1);
+        assertEquals(300, up.busyMs(), 1e-6);
+        BusyRate meter = new BusyRate(5);
+        assertEquals(1_000_000, meter.rate(up.sentBytes(), up.busyMs()), "1000 B/ms while busy, idle time excluded");
     }
 }
