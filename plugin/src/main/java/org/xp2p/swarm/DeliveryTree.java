@@ -282,6 +282,12 @@ final class DeliveryTree {
         return lower(n, now);
     }
 
+    /** The slots {@code id}'s last measurement gave it; -1 when never measured (or no such peer). */
+    int measuredSlots(String id) {
+        Node n = nodes.get(id);
+        return n == null ? -1 : n.measuredSlots;
+    }
+
     /**
      * Lifts a demotion: the peer's stall strikes are forgotten and it gets its measured slots back
      * (probe slots when never measured). For a parent whose children stalled because of a passing
@@ -346,16 +352,23 @@ final class DeliveryTree {
         return depth;
     }
 
-    /** Other parents the peer could switch to right now, best first, without asking the server. */
+    /**
+     * Other parents the peer could switch to right now, without asking the server: taken from the
+     * best few eligible parents, starting at a place that depends on the peer, so that a large room
+     * does not name the same three parents to everyone (each would then fill at once, and every
+     * list naming it would have to be sent again).
+     */
     List<String> standby(String id) {
         Node n = nodes.get(id);
         if (n == null || standbyCount == 0) {
             return List.of();
         }
         List<Node> candidates = candidates(id, Set.of(n.parent), false);
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < candidates.size() && out.size() < standbyCount; i++) {
-            out.add(candidates.get(i).id);
+        int pool = Math.min(candidates.size(), 4 * standbyCount);
+        List<String> out = new ArrayList<>(Math.min(pool, standbyCount));
+        int start = pool == 0 ? 0 : Math.floorMod(id.hashCode(), pool);
+        for (int i = 0; i < pool && out.size() < standbyCount; i++) {
+            out.add(candidates.get((start + i) % pool).id);
         }
         return out;
     }

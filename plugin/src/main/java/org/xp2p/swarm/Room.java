@@ -224,14 +224,20 @@ final class Room implements ChunkFeed.StreamListener {
      * Upload-aware slots: a member's reported {@code uploadRate} (its throughput while uploading)
      * over the stream's bitrate times {@code uploadHeadroom} is how many children it can feed with
      * time to spare, so that a chunk crosses each hop well within its own duration. Declared slots
-     * are an upper bound; the measurement sets the slots the tree counts on, up or down.
+     * are an upper bound; the measurement sets the slots the tree counts on, up or down (down only
+     * when the rate is more than 10 % short).
      */
     private void measure(Member m, long uploadRate) {
         long bitrate = bitrate();
         if (bitrate <= 0 || uploadRate <= 0) {
             return; // nothing sent lately, or no stream yet: keep the last measurement
         }
-        int slots = (int) Math.min(Integer.MAX_VALUE, uploadRate * 100 / (bitrate * uploadHeadroomPercent));
+        int up = (int) Math.min(Integer.MAX_VALUE, uploadRate * 100 / (bitrate * uploadHeadroomPercent));
+        // lower only when the rate is 10 % below what the current slots need: a rate wavering around
+        // a boundary would otherwise move a child away and back every other report
+        int down = (int) Math.min(Integer.MAX_VALUE, uploadRate * 110 / (bitrate * uploadHeadroomPercent));
+        int before = tree.measuredSlots(m.peer.id);
+        int slots = before < 0 || up > before ? up : Math.min(before, down);
         DeliveryTree.Changes moved = tree.measured(m.peer.id, slots);
         if (!moved.reparented().isEmpty()) {
             LOG.debug("swarm room {}: peer {} uploads {} B/s, stream {} B/s: {} slots, {} moved", id, m.peer.id,
@@ -401,12 +407,7 @@ final class Room implements ChunkFeed.StreamListener {
                 || standbySent.getOrDefault(b, List.of()).contains(a);
     }
 
-    /**
-     * Tells every member what a tree change means for it: a moved peer its new parent; every peer
-     * below a moved one whose depth changed its new depth; a peer whose standby list names a peer
-     * that left or has no free slot any more a fresh list (all in a {@code parent} message; an
-     * unchanged parent means "keep your link"); a parent its new children.
-     */
+    /** Records the standby list sent to {@code peerId} and who is named in it (for {@link #isEdge}). */
     private void remember(String peerId, List<String> standby) {
         for (String old : standbySent.getOrDefault(peerId, List.of())) {
             Set<String> by = listedBy.get(old);
@@ -428,6 +429,12 @@ final class Room implements ChunkFeed.StreamListener {
         announce(changes, Set.of());
     }
 
+    /**
+     * Tells every member what a tree change means for it: a moved peer its new parent; every peer
+     * below a moved one whose depth changed its new depth; a peer none of whose standby
+     * parents can take it any more (each left or is full) a fresh list (all in a {@code parent} message; an
+     * unchanged parent means "keep your link"); a parent its new children.
+     */
     private void announce(DeliveryTree.Changes changes, Set<String> staleLists) {
         Set<String> tell = new LinkedHashSet<>(changes.reparented());
         Deque<String> below = new ArrayDeque<>(changes.reparented());
@@ -452,7 +459,9 @@ final class Room implements ChunkFeed.StreamListener {
             int depth = tree.depth(peerId);
             boolean moved = changes.reparented().contains(peerId);
             List<String> sent = standbySent.getOrDefault(peerId, List.of());
-            boolean staleStandby = sent.stream().anyMatch(s -> !members.containsKey(s) || !tree.hasFreeSlot(s));
+            // a list with one usable parent still does its job: refreshing every list that names a
+            // peer as soon as that peer fills would send a message to half a large room each time
+            boolean staleStandby = !sent.isEmpty() && sent.stream().allMatch(s -> !members.containsKey(s) || !tree.hasFreeSlot(s));
             if (!moved && !staleStandby && depthSent.getOrDefault(peerId, -1) == depth) {
                 continue;
             }

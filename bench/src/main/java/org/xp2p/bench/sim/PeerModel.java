@@ -23,10 +23,13 @@ package org.xp2p.bench.sim;
  * @param lateMs          a chunk complete later than this after its digest counts as late
  * @param sequentialUploads the SDK's upload queue: one chunk at a time, children that relay first
  *                        (false: all children at once, sharing the uplink, as the SDK did before)
+ * @param reportsUploadRate the SDK's {@code stats.uploadRate}, throughput while uploading (false:
+ *                        none, as the simulated peers sent before the node used it)
  */
 record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
                  double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
-                 double linkSetupMs, double targetLatencyMs, double lateMs, boolean sequentialUploads) {
+                 double linkSetupMs, double targetLatencyMs, double lateMs, boolean sequentialUploads,
+                 boolean reportsUploadRate) {
     /** Player SDK constants (player/src/scheduler.js DEFAULTS, player.js). */
     static final double HTTP_BUDGET_MS = 700;
     static final double MIN_PARENT_MS = 250;
@@ -38,6 +41,12 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     static final double STATS_EVERY_MS = 2000;
     /** Uplink headroom per child when slots follow the uplink. */
     static final double SLOT_HEADROOM = 1.25;
+
+    /** The peers as they were before issue 9's tree work: parallel uploads, no upload rate reported. */
+    PeerModel before() {
+        return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
+                rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false);
+    }
 
     /** The slots a peer with this uplink puts in its join. */
     int slotsFor(double upBytesPerMs) {

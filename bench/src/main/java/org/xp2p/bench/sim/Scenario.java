@@ -20,6 +20,11 @@ import java.util.Random;
 record Scenario(int rooms, int roomSize, double connectMs, double warmUpMs, double windowMs, PeerModel model,
                 List<PeerProfile> profiles) {
 
+    /** The same population and timing with another peer model. */
+    Scenario withModel(PeerModel other) {
+        return new Scenario(rooms, roomSize, connectMs, warmUpMs, windowMs, other, profiles);
+    }
+
     static Scenario of(int rooms, int roomSize, double connectMs, double warmUpMs, double windowMs, PeerModel model,
                        long seed) {
         Random r = new Random(seed);

@@ -42,8 +42,9 @@ public final class SwarmSim implements Callable<Integer> {
     int connectSeconds = 120;
     @Option(names = "--concurrency", description = "connects in flight (default ${DEFAULT-VALUE})")
     int concurrency = 64;
-    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, mesh (default: all three)")
-    List<String> variants = List.of("rebalance", "no-rebalance", "mesh");
+    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, before, mesh (default: rebalance, before, mesh);"
+            + " before = the node and SDK before issue 9's tree work: declared slots trusted, demotion for good, 4 moves/s, parallel uploads, no uploadRate")
+    List<String> variants = List.of("rebalance", "before", "mesh");
 
     @Option(names = "--up-min", description = "smallest uplink Mbit/s, log-uniform (default ${DEFAULT-VALUE})")
     double upMin = 0.5;
@@ -106,7 +107,7 @@ public final class SwarmSim implements Callable<Integer> {
         FlvFile flv = FlvFile.parse(recording);
         double streamMbps = flv.mediaTags().stream().mapToLong(t -> t.length).sum() * 8.0 / 1000 / flv.durationMillis();
         PeerModel model = new PeerModel(upMin, upMax, down, rttMin, rttMax, loss, cellular, churn, rejoinAfter * 1000,
-                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, !parallelUploads);
+                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, !parallelUploads, true);
         Scenario scenario = Scenario.of(rooms, size, connectSeconds * 1000.0, warmUp * 1000.0, seconds * 1000.0, model, seed);
         out.printf("SwarmSim: %d peers in %d room(s) of %d; window %d s after %d s warm-up; model %s; node -Xmx%s %s; %d cores, load %s%n",
                 scenario.peers(), rooms, size, seconds, warmUp, model, serverHeap, nodeSettings,
@@ -121,14 +122,20 @@ public final class SwarmSim implements Callable<Integer> {
                     continue;
                 }
                 Map<String, String> settings = new LinkedHashMap<>(nodeSettings);
+                Scenario s = scenario;
                 if (v.equals("no-rebalance")) {
                     settings.put("xp2p.swarm.rebalanceMovesPerSecond", "0");
+                } else if (v.equals("before")) {
+                    settings.put("xp2p.swarm.probeSlots", "64");
+                    settings.put("xp2p.swarm.demotionSeconds", "0");
+                    settings.put("xp2p.swarm.rebalanceMovesPerSecond", "4");
+                    s = scenario.withModel(model.before());
                 } else if (!v.equals("rebalance")) {
                     throw new CommandLine.ParameterException(new CommandLine(this), "unknown variant " + v);
                 }
                 Path runDir = Files.createDirectories(dir.resolve(v));
                 out.printf("tree, %s (node log %s)%n", v, runDir.resolve("node.log"));
-                TreeRun run = new TreeRun(scenario, origin.baseUri().toString(), settings, jvm, runDir, concurrency, out);
+                TreeRun run = new TreeRun(s, origin.baseUri().toString(), settings, jvm, runDir, concurrency, out);
                 results.add(run.run("tree, " + v));
                 if (first == null) {
                     first = run;

@@ -86,8 +86,8 @@ final class TreePeer extends SimPeer {
 
     private void sendStats() {
         socket.send("{\"v\":1,\"type\":\"stats\",\"room\":\"" + room + "\",\"p2pBytes\":" + p2pBytes + ",\"cdnBytes\":"
-                + cdnBytes + ",\"uploadBytes\":" + uploadBytes + ",\"stalls\":" + stalls + ",\"uploadRate\":"
-                + busyMeter.rate(uplink.sentBytes(), uplink.busyMs()) + "}");
+                + cdnBytes + ",\"uploadBytes\":" + uploadBytes + ",\"stalls\":" + stalls
+                + (model.reportsUploadRate() ? ",\"uploadRate\":" + busyMeter.rate(uplink.sentBytes(), uplink.busyMs()) : "") + "}");
     }
 
     /** The SDK's upload meter (stats.js BusyMeter): bytes over busy time in the last 10 s of reports. */

@@ -49,18 +49,21 @@ final class Uplink {
         return active.size();
     }
 
-    /** Bytes sent so far (completed and partial transfers). */
+    /** Bytes sent so far (completed and partial transfers); a read only, it schedules nothing. */
     double sentBytes() {
-        advance();
-        reschedule();
-        return sentBytes;
+        double elapsed = clock.now() - last;
+        double moving = 0;
+        if (elapsed > 0) {
+            for (Transfer t : active) {
+                moving += Math.min(Math.max(0, t.remaining), rate(t) * elapsed);
+            }
+        }
+        return sentBytes + moving;
     }
 
-    /** Milliseconds so far during which the uplink was sending. */
+    /** Milliseconds so far during which the uplink was sending; a read only. */
     double busyMs() {
-        advance();
-        reschedule();
-        return busyMs;
+        return busyMs + (active.isEmpty() ? 0 : Math.max(0, clock.now() - last));
     }
 
     void add(Transfer t) {
