@@ -207,6 +207,13 @@ class SwarmHubTest {
         }
     }
 
+    private int slotsOf(String room, Peer p) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":\"" + p.id + "\"[^}]*?\"slots\":(\\d+)")
+                .matcher(hub.roomView(room).orElseThrow());
+        assertTrue(m.find(), "peer " + p.id + " in the view");
+        return Integer.parseInt(m.group(1));
+    }
+
     private int childrenOf(String room, Peer p) {
         return hub.roomView(room).orElseThrow().split("\"parent\":\"" + p.id + "\"").length - 1;
     }
@@ -267,6 +274,11 @@ class SwarmHubTest {
         hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":1000000}");
         hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":0}");
         assertEquals(2, childrenOf("r", peers[1]));
+        assertEquals(3, slotsOf("r", peers[1]), "1,000,000 / 312,500 B/s per child");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":900000}");
+        assertEquals(3, slotsOf("r", peers[1]), "less than 10 % short of three children: kept");
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":800000}");
+        assertEquals(2, slotsOf("r", peers[1]), "more than 10 % short: lowered");
         // a slow report about b lowers it to one child: the other goes back below a? no: a is full
         hub.onText(a, "{\"v\":1,\"type\":\"stats\",\"uploadBytes\":640000,\"uploadRate\":1300000}");
         hub.onText(peers[1], "{\"v\":1,\"type\":\"stats\",\"uploadRate\":320000}");
