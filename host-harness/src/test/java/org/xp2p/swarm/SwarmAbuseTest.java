@@ -203,8 +203,9 @@ class SwarmAbuseTest {
 
     @Test
     void peerThatStopsReadingIsDroppedWithoutHurtingOthers() throws Exception {
+        // probeSlots 2: declared slots count at once, so the sender is placed below the slow peer
         start("xp2p.swarm.auth", "none", "xp2p.swarm.maxMessageBytes", 1_048_576, "xp2p.swarm.sendQueue", 4,
-                "xp2p.swarm.messagesPerSecond", 100_000, "xp2p.swarm.messageBurst", 100_000);
+                "xp2p.swarm.messagesPerSecond", 100_000, "xp2p.swarm.messageBurst", 100_000, "xp2p.swarm.probeSlots", 2);
         SignalClient slow = client(null);
         slow.join("cam1", true, 2, null);
         SignalClient same = client(null);

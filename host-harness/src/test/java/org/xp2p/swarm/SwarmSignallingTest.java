@@ -32,6 +32,8 @@ class SwarmSignallingTest {
                 .setting("xp2p.swarm.auth", "none")
                 .setting("xp2p.swarm.iceServers", "stun:127.0.0.1:3478")
                 .setting("xp2p.swarm.maxSlots", 2)
+                // placement as declared: this test is about signalling, not upload measurement
+                .setting("xp2p.swarm.probeSlots", 2)
                 .build().start();
     }
 
