@@ -12,6 +12,9 @@ import java.util.HashMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +84,24 @@ class SwarmHubTest {
         hub.disconnect(b, "test");
         assertEquals(0, feed.listeners.get("live/cam1").size(), "unsubscribed when the room emptied");
         assertEquals(1, feed.closed);
+    }
+
+    /** A digest is encoded once per room: every member's link is handed the very same text. */
+    @Test
+    void aDigestIsEncodedOnceForTheWholeRoom() {
+        hub(Map.of("xp2p.swarm.maxPeersPerRoom", "100"));
+        List<TestLink> links = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            TestLink l = new TestLink();
+            links.add(l);
+            hub.onText(hub.connect(l, null), "{\"v\":1,\"type\":\"join\",\"room\":\"live/cam1\"}");
+        }
+        feed.emit(new ChunkDigest("live/cam1", 1, 7, 1000, "cd".repeat(32), false));
+        Set<String> texts = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (TestLink l : links) {
+            texts.add(l.first("\"digest\""));
+        }
+        assertEquals(1, texts.size(), "one String instance for 40 members");
     }
 
     @Test
