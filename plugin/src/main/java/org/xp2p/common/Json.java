@@ -80,6 +80,11 @@ public final class Json {
     }
 
     private StringBuilder string(String value) {
+        return quote(out, value);
+    }
+
+    /** Appends {@code value} as a JSON string, escaped as Jackson's generator escapes it. */
+    public static StringBuilder quote(StringBuilder out, String value) {
         out.append('"');
         if (plain(value)) {
             out.append(value); // nearly every name and value: one bulk copy, not a char-by-char escape
