@@ -210,12 +210,6 @@ final class SwarmHub implements AutoCloseable {
         if (peer.gone.get()) {
             return;
         }
-        try (PeerLink.Deferral d = PeerLink.defer()) {
-            handle(peer, text);
-        }
-    }
-
-    private void handle(Peer peer, String text) {
         peer.lastHeardMillis = clock.millis();
         if (!peer.budget.tryTake()) {
             metrics.refused("rate_limited");
@@ -240,12 +234,19 @@ final class SwarmHub implements AutoCloseable {
         metrics.message(m.type());
         try {
             switch (m.type()) {
-                case "join" -> join(peer, m);
-                case "leave" -> leave(peer, m);
+                case "join", "leave", "stall", "stats" -> {
+                    // these change a room under its monitor: its messages leave once the locks are released
+                    try (PeerLink.Deferral d = PeerLink.defer()) {
+                        switch (m.type()) {
+                            case "join" -> join(peer, m);
+                            case "leave" -> leave(peer, m);
+                            case "stall" -> stall(peer, m);
+                            default -> stats(peer, m);
+                        }
+                    }
+                }
                 case "ping" -> peer.link.send(SignalMessage.message("pong").put("time", clock.millis()).end());
                 case "offer", "answer", "candidate" -> relay(peer, m);
-                case "stall" -> stall(peer, m);
-                case "stats" -> stats(peer, m);
                 default -> {
                     metrics.refused("unknown_type");
                     peer.link.send(SignalMessage.error("unknown_type", "unknown message type", m.type()));
