@@ -93,6 +93,26 @@ final class SwarmHub implements AutoCloseable {
         this.iceServers = new IceServers(settings.iceServers(), settings.turnSecret(), settings.turnTtlSeconds(), clock);
         housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
         liveness.scheduleAtFixedRate(this::liveness, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        loadMessageClasses();
+    }
+
+    /**
+     * Parses and writes one message of each shape (and a join's stream address) now, so the
+     * classes behind them are loaded before the first peer. On a cold node in a connect storm (JFR, 1,000 peers) the first
+     * messages' threads otherwise waited over 10 ms each, about a hundred times, for one another's
+     * class loading inside {@link SignalMessage#parse}.
+     */
+    private static void loadMessageClasses() {
+        try {
+            SignalMessage m = SignalMessage.parse("{\"v\":1,\"type\":\"offer\",\"room\":\"r\",\"to\":\"p\",\"upload\":true,"
+                    + "\"slots\":1,\"data\":{\"a\":[1,-1.5e3,true,false,null,\"\\n\"],\"b\":{}},\"unknown\":[{}]}");
+            SignalMessage.message(m.type()).put("room", m.room()).put("upload", true).put("slots", (long) m.slots())
+                    .raw("data", m.data()).put("list", List.of("\"")).end();
+            streamOf("live/r", "/live/other.flv");
+            SignalMessage.parse("[");
+        } catch (SignalMessage.BadMessage expected) {
+            // the last sample is malformed on purpose: it loads the refusal path too
+        }
     }
 
     SwarmSettings settings() {
