@@ -1,15 +1,13 @@
 package org.xp2p.common;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,16 +37,16 @@ public final class Json {
                     .build())
             .build();
 
-    private final StringWriter out = new StringWriter(128);
-    private final JsonGenerator g;
+    /**
+     * Written straight into a builder with Jackson's own string escaper instead of through a
+     * {@code JsonGenerator}: every signalling message is one of these, and a generator per message
+     * (its I/O context, recycled buffers and writer) cost more than the message itself. The output
+     * is the generator's, byte for byte: same escapes, same number forms.
+     */
+    private static final JsonStringEncoder ESCAPER = JsonStringEncoder.getInstance();
+    private final StringBuilder out = new StringBuilder(128).append('{');
 
     private Json() {
-        try {
-            g = FACTORY.createGenerator(out);
-            g.writeStartObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A new object; fields appear in the order they are put. */
@@ -74,92 +72,111 @@ public final class Json {
         return j.end();
     }
 
-    public Json put(String name, String value) {
-        try {
-            if (value == null) {
-                g.writeNullField(name);
-            } else {
-                g.writeStringField(name, value);
+    private StringBuilder name(String name) {
+        if (out.length() > 1) {
+            out.append(',');
+        }
+        return string(name).append(':');
+    }
+
+    private StringBuilder string(String value) {
+        return quote(out, value);
+    }
+
+    /** Appends {@code value} as a JSON string, escaped as Jackson's generator escapes it. */
+    public static StringBuilder quote(StringBuilder out, String value) {
+        out.append('"');
+        if (plain(value)) {
+            out.append(value); // nearly every name and value: one bulk copy, not a char-by-char escape
+        } else {
+            ESCAPER.quoteAsString(value, out);
+        }
+        return out.append('"');
+    }
+
+    /** Whether JSON needs no escape in {@code s}: no quote, backslash or control character. */
+    private static boolean plain(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+        return true;
+    }
+
+    public Json put(String name, String value) {
+        name(name);
+        if (value == null) {
+            out.append("null");
+        } else {
+            string(value);
         }
         return this;
     }
 
     public Json put(String name, long value) {
-        try {
-            g.writeNumberField(name, value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        name(name).append(value);
         return this;
     }
 
     public Json put(String name, double value) {
-        try {
-            g.writeNumberField(name, value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        name(name);
+        if (Double.isFinite(value)) {
+            out.append(Double.toString(value));
+        } else {
+            // as Jackson writes them (WRITE_NAN_AS_STRINGS): JSON has no literal for these
+            string(Double.toString(value));
         }
         return this;
     }
 
     public Json put(String name, boolean value) {
-        try {
-            g.writeBooleanField(name, value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        name(name).append(value);
         return this;
     }
 
     public Json put(String name, Collection<String> values) {
-        try {
-            g.writeArrayFieldStart(name);
-            for (String v : values) {
-                g.writeString(v);
+        name(name).append('[');
+        boolean first = true;
+        for (String v : values) {
+            if (!first) {
+                out.append(',');
             }
-            g.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            first = false;
+            if (v == null) {
+                out.append("null");
+            } else {
+                string(v);
+            }
         }
+        out.append(']');
         return this;
     }
 
     /** A nested value written by the caller with this class; it must be exactly one JSON value. */
     public Json raw(String name, String json) {
-        try {
-            g.writeFieldName(name);
-            g.writeRawValue(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        name(name).append(json);
         return this;
     }
 
     /** An array of nested objects, each written by the caller with this class. */
     public Json rawArray(String name, Collection<String> jsons) {
-        try {
-            g.writeArrayFieldStart(name);
-            for (String v : jsons) {
-                g.writeRawValue(v);
+        name(name).append('[');
+        boolean first = true;
+        for (String v : jsons) {
+            if (!first) {
+                out.append(',');
             }
-            g.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            first = false;
+            out.append(v);
         }
+        out.append(']');
         return this;
     }
 
     public String end() {
-        try {
-            g.writeEndObject();
-            g.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        return out.append('}').toString();
     }
 
     /**

@@ -2,7 +2,7 @@ package org.xp2p.swarm;
 
 import org.xp2p.common.TokenBucket;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -14,7 +14,11 @@ final class Peer {
     final PeerLink link;
     final String origin;
     final TokenBucket budget;
-    final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /**
+     * Copy-on-write: a connection is in one room or a few (a capped number), read on every message
+     * and changed on join and leave only; a concurrent hash set cost 250 bytes per peer for that.
+     */
+    final Set<String> rooms = new CopyOnWriteArraySet<>();
     /** Set once, by whichever of close, drop or shutdown comes first. */
     final AtomicBoolean gone = new AtomicBoolean();
     /**

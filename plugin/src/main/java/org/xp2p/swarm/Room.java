@@ -292,13 +292,16 @@ final class Room implements ChunkFeed.StreamListener {
     @Override
     public void live(StreamPosition p) {
         String text = streamMessage(p);
-        synchronized (announceLock) {
-            lastStream = text;
-            lastEpoch = p.epoch();
-            for (Member m : audience) {
-                if (m.streamEpoch < p.epoch()) {
-                    m.streamEpoch = p.epoch();
-                    m.peer.link.send(text);
+        // the writes happen after announceLock is released: joins of this room take it too
+        try (PeerLink.Deferral d = PeerLink.defer()) {
+            synchronized (announceLock) {
+                lastStream = text;
+                lastEpoch = p.epoch();
+                for (Member m : audience) {
+                    if (m.streamEpoch < p.epoch()) {
+                        m.streamEpoch = p.epoch();
+                        m.peer.link.send(text);
+                    }
                 }
             }
         }
@@ -310,12 +313,14 @@ final class Room implements ChunkFeed.StreamListener {
     public void failed(StreamFailure f) {
         String text = SignalMessage.message("stream-failed").put("room", id).put("status", (long) f.status())
                 .put("error", f.error()).put("message", f.message()).end();
-        synchronized (announceLock) {
-            lastStream = null;
-            lastEpoch = -1;
-            for (Member m : audience) {
-                m.streamEpoch = -1;
-                m.peer.link.send(text);
+        try (PeerLink.Deferral d = PeerLink.defer()) {
+            synchronized (announceLock) {
+                lastStream = null;
+                lastEpoch = -1;
+                for (Member m : audience) {
+                    m.streamEpoch = -1;
+                    m.peer.link.send(text);
+                }
             }
         }
         LOG.debug("swarm room {}: stream failed ({} {}: {}), told {} members", id, f.status(), f.error(), f.message(),

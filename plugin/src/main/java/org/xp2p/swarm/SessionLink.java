@@ -6,6 +6,7 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,13 +16,19 @@ import org.slf4j.LoggerFactory;
  * (queue discarded, {@code onOverflow} called) so it never holds up a room or the relay thread.
  * A requested close waits until the queued messages (typically the error that explains the
  * close) have been handed to the container.
+ *
+ * <p>One send in flight, not several: Tomcat refuses a second asynchronous send before the first
+ * completes. Inside a {@link PeerLink#defer} scope an idle link is claimed (marked sending) and
+ * its first message queued; the scope's end starts the transmission, outside the caller's locks.
  */
 final class SessionLink implements PeerLink, SendHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLink.class);
+    private static final ThreadLocal<Scope> DEFERRED = new ThreadLocal<>();
 
     private final Session session;
     private final int capacity;
-    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    /** Created on the first message that has to wait: most links never need one (heap per peer). */
+    private ArrayDeque<String> queue;
     private boolean sending;
     private boolean closed;
     private CloseReason closeAfterDrain;
@@ -39,30 +46,55 @@ final class SessionLink implements PeerLink, SendHandler {
         this.onOverflow = action;
     }
 
+    static PeerLink.Deferral defer() {
+        Scope s = DEFERRED.get();
+        if (s == null) {
+            s = new Scope();
+            DEFERRED.set(s);
+        }
+        s.depth++;
+        return s;
+    }
+
     @Override
     public boolean send(String text) {
         boolean overflow = false;
+        Scope scope = null;
         synchronized (this) {
             if (closed || closeAfterDrain != null) {
                 return false;
             }
             if (sending) {
+                if (queue == null) {
+                    queue = new ArrayDeque<>(4);
+                }
                 if (queue.size() < capacity) {
                     queue.add(text);
                     return true;
                 }
                 closed = true;
-                queue.clear();
+                queue = null;
                 overflow = true;
             } else {
                 sending = true;
+                scope = DEFERRED.get();
+                if (scope != null) {
+                    if (queue == null) {
+                        queue = new ArrayDeque<>(4);
+                    }
+                    queue.add(text);
+                }
             }
         }
         if (overflow) {
             onOverflow.run();
             return false;
         }
-        transmit(text);
+        if (scope != null) {
+            scope.claimed.add(this);
+        } else {
+            transmit(text);
+        }
         return true;
     }
 
@@ -98,17 +130,24 @@ final class SessionLink implements PeerLink, SendHandler {
 
     @Override
     public void onResult(SendResult result) {
+        if (!result.isOK()) {
+            synchronized (this) {
+                LOG.debug("swarm: send to session {} failed: {}", session.getId(), String.valueOf(result.getException()));
+                closed = true;
+                queue = null;
+                sending = false;
+            }
+            return;
+        }
+        sendNext();
+    }
+
+    /** The previous message is with the container (or a deferral scope ended): the next one, or the pending close. */
+    private void sendNext() {
         String next;
         CloseReason close = null;
         synchronized (this) {
-            if (!result.isOK()) {
-                LOG.debug("swarm: send to session {} failed: {}", session.getId(), String.valueOf(result.getException()));
-                closed = true;
-                queue.clear();
-                sending = false;
-                return;
-            }
-            next = queue.poll();
+            next = queue == null ? null : queue.poll();
             if (next == null) {
                 sending = false;
                 if (closeAfterDrain != null && !closed) {
@@ -143,11 +182,48 @@ final class SessionLink implements PeerLink, SendHandler {
         closeNow(cr);
     }
 
+    @Override
+    public void abandon(int code, String reason) {
+        synchronized (this) {
+            queue = null;
+        }
+        close(code, reason);
+    }
+
     private void closeNow(CloseReason reason) {
         try {
             session.close(reason);
         } catch (IOException | RuntimeException e) {
             LOG.debug("swarm: closing session {} failed: {}", session.getId(), e.toString());
+        }
+    }
+
+    /** The links this thread claimed while deferring; transmitted when the outermost scope closes. */
+    private static final class Scope implements PeerLink.Deferral {
+        private final ArrayList<SessionLink> claimed = new ArrayList<>();
+        private int depth;
+
+        @Override
+        public void close() {
+            if (--depth > 0) {
+                return;
+            }
+            DEFERRED.remove();
+            RuntimeException first = null;
+            for (SessionLink link : claimed) {
+                try {
+                    link.sendNext();
+                } catch (RuntimeException e) {
+                    // one broken session must not leave the other claimed links marked sending forever
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+            claimed.clear();
+            if (first != null) {
+                throw first;
+            }
         }
     }
 }

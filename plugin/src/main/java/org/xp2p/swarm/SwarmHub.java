@@ -59,6 +59,17 @@ final class SwarmHub implements AutoCloseable {
     private final Xp2pMetrics metrics;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             NamedThreads.single("xp2p-swarm-housekeeping"));
+    /**
+     * The silence check has a thread of its own: behind a long rebalance of many rooms on the
+     * housekeeping thread it ran late, and a silent peer was closed up to 1.8 s after its limit.
+     */
+    private final ScheduledExecutorService liveness = Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.single("xp2p-swarm-liveness"));
+    /**
+     * How often silence is checked: a silent peer is closed at most this long (plus the time to
+     * close it) after its limit, well inside the one second the protocol allows.
+     */
+    static final long SWEEP_MILLIS = 250;
     private volatile boolean closed;
 
     SwarmHub(SwarmSettings settings, ChunkFeed feed, KeyLookup keys, Clock clock, String contextPath) {
@@ -81,6 +92,27 @@ final class SwarmHub implements AutoCloseable {
         this.clock = clock;
         this.iceServers = new IceServers(settings.iceServers(), settings.turnSecret(), settings.turnTtlSeconds(), clock);
         housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+        liveness.scheduleAtFixedRate(this::liveness, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        loadMessageClasses();
+    }
+
+    /**
+     * Parses and writes one message of each shape (and a join's stream address) now, so the
+     * classes behind them are loaded before the first peer. On a cold node in a connect storm (JFR, 1,000 peers) the first
+     * messages' threads otherwise waited over 10 ms each, about a hundred times, for one another's
+     * class loading inside {@link SignalMessage#parse}.
+     */
+    private static void loadMessageClasses() {
+        try {
+            SignalMessage m = SignalMessage.parse("{\"v\":1,\"type\":\"offer\",\"room\":\"r\",\"to\":\"p\",\"upload\":true,"
+                    + "\"slots\":1,\"data\":{\"a\":[1,-1.5e3,true,false,null,\"\\n\"],\"b\":{}},\"unknown\":[{}]}");
+            SignalMessage.message(m.type()).put("room", m.room()).put("upload", true).put("slots", (long) m.slots())
+                    .raw("data", m.data()).put("list", List.of("\"")).end();
+            streamOf("live/r", "/live/other.flv");
+            SignalMessage.parse("[");
+        } catch (SignalMessage.BadMessage expected) {
+            // the last sample is malformed on purpose: it loads the refusal path too
+        }
     }
 
     SwarmSettings settings() {
@@ -115,8 +147,10 @@ final class SwarmHub implements AutoCloseable {
         if (peers.remove(peer.id) != null) {
             connections.decrementAndGet();
         }
-        for (String roomId : List.copyOf(peer.rooms)) {
-            leaveRoom(peer, roomId, why);
+        try (PeerLink.Deferral d = PeerLink.defer()) {
+            for (String roomId : List.copyOf(peer.rooms)) {
+                leaveRoom(peer, roomId, why);
+            }
         }
         LOG.debug("swarm: peer {} disconnected ({})", peer.id, why);
     }
@@ -134,20 +168,22 @@ final class SwarmHub implements AutoCloseable {
         }
     }
 
-    /**
-     * Removes every joined peer that has sent nothing (not even a ping) for
-     * {@link SwarmSettings#silenceLimitMillis()}: a frozen tab or a hung client keeps its socket
-     * open and would otherwise stay a parent. Its children are re-homed at once (room leave).
-     * Runs every second on the housekeeping thread; tests call it directly with a moved clock.
-     */
-    /** Once a second: silent peers out, then each room's tree rebalanced (bounded moves). */
+    /** Once a second: expired demotions lifted, each room's tree rebalanced (bounded moves). */
     private void housekeeping() {
-        try {
-            sweepSilent();
+        try (PeerLink.Deferral d = PeerLink.defer()) {
             rebalance();
         } catch (RuntimeException e) {
             // a scheduled task that throws is never run again: log and keep the housekeeping alive
             WARNS.warn("housekeeping", "swarm: housekeeping failed: {}", e.toString(), e);
+        }
+    }
+
+    /** Every {@value #SWEEP_MILLIS} ms: silent peers out. */
+    private void liveness() {
+        try {
+            sweepSilent();
+        } catch (RuntimeException e) {
+            WARNS.warn("liveness", "swarm: silence check failed: {}", e.toString(), e);
         }
     }
 
@@ -156,6 +192,13 @@ final class SwarmHub implements AutoCloseable {
         rooms.forEach(room -> room.rebalance(settings.serverChildren(), settings.rebalanceMoves()));
     }
 
+    /**
+     * Removes every joined peer that has sent nothing (not even a ping) for
+     * {@link SwarmSettings#silenceLimitMillis()}: a frozen tab or a hung client keeps its socket
+     * open and would otherwise stay a parent. Its children are re-homed at once (room leave), and
+     * what was still queued for it is discarded rather than waited for. Runs every
+     * {@value #SWEEP_MILLIS} ms on its own thread; tests also call it directly with a moved clock.
+     */
     void sweepSilent() {
         long now = clock.millis();
         long limit = settings.silenceLimitMillis();
@@ -164,7 +207,7 @@ final class SwarmHub implements AutoCloseable {
                 LOG.debug("swarm: peer {} in rooms {} removed: nothing heard for {} ms (limit {} ms)", p.id, p.rooms,
                         now - p.lastHeardMillis, limit);
                 disconnect(p, "silent");
-                p.link.close(CLOSE_GOING_AWAY, "no heartbeat for " + (limit / 1000) + " s");
+                p.link.abandon(CLOSE_GOING_AWAY, "no heartbeat for " + (limit / 1000) + " s");
             }
         }
     }
@@ -210,12 +253,19 @@ final class SwarmHub implements AutoCloseable {
         metrics.message(m.type());
         try {
             switch (m.type()) {
-                case "join" -> join(peer, m);
-                case "leave" -> leave(peer, m);
+                case "join", "leave", "stall", "stats" -> {
+                    // these change a room under its monitor: its messages leave once the locks are released
+                    try (PeerLink.Deferral d = PeerLink.defer()) {
+                        switch (m.type()) {
+                            case "join" -> join(peer, m);
+                            case "leave" -> leave(peer, m);
+                            case "stall" -> stall(peer, m);
+                            default -> stats(peer, m);
+                        }
+                    }
+                }
                 case "ping" -> peer.link.send(SignalMessage.message("pong").put("time", clock.millis()).end());
                 case "offer", "answer", "candidate" -> relay(peer, m);
-                case "stall" -> stall(peer, m);
-                case "stats" -> stats(peer, m);
                 default -> {
                     metrics.refused("unknown_type");
                     peer.link.send(SignalMessage.error("unknown_type", "unknown message type", m.type()));
@@ -440,9 +490,12 @@ final class SwarmHub implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Peer p : List.copyOf(peers.values())) {
-            disconnect(p, "server shutting down");
-            p.link.close(CLOSE_GOING_AWAY, "server shutting down");
+        liveness.shutdown();
+        try (PeerLink.Deferral d = PeerLink.defer()) {
+            for (Peer p : List.copyOf(peers.values())) {
+                disconnect(p, "server shutting down");
+                p.link.close(CLOSE_GOING_AWAY, "server shutting down");
+            }
         }
         housekeeping.shutdown();
     }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,60 @@ class JsonTest {
         assertEquals("{\"error\":\"not_found\",\"message\":\"no \\\"x\\\"\"}", Json.httpError("not_found", "no \"x\""));
         assertEquals("{\"s\":[{\"a\":1},{}],\"n\":null}",
                 Json.object().rawArray("s", List.of("{\"a\":1}", "{}")).put("n", (String) null).end());
+    }
+
+    /**
+     * The writer escapes with Jackson's encoder instead of running a generator per message: its
+     * output must be the generator's, byte for byte, for every kind of string and number.
+     */
+    @Test
+    void writesWhatJacksonsGeneratorWrites() throws Exception {
+        List<String> strings = new ArrayList<>(List.of("", "plain", "q\"b\\s/", "\u2028\u2029 \u00e9 \ud83d\ude00",
+                "\ud800 lone", "\u007f del", "</script>"));
+        StringBuilder controls = new StringBuilder();
+        for (char c = 0; c < 0x20; c++) {
+            controls.append(c);
+        }
+        strings.add(controls.toString());
+        double[] doubles = {0.0, -0.0, 1.5, 1e300, 4.9e-324, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        long[] longs = {0, -1, Long.MIN_VALUE, Long.MAX_VALUE};
+
+        StringWriter expected = new StringWriter();
+        try (JsonGenerator g = Json.FACTORY.createGenerator(expected)) {
+            g.writeStartObject();
+            Json ours = Json.object();
+            for (String s : strings) {
+                g.writeStringField(s, s);
+                ours.put(s, s);
+            }
+            g.writeNullField("null");
+            ours.put("null", (String) null);
+            for (int i = 0; i < doubles.length; i++) {
+                g.writeNumberField("d" + i, doubles[i]);
+                ours.put("d" + i, doubles[i]);
+            }
+            for (int i = 0; i < longs.length; i++) {
+                g.writeNumberField("l" + i, longs[i]);
+                ours.put("l" + i, longs[i]);
+            }
+            g.writeBooleanField("t", true);
+            ours.put("t", true);
+            g.writeArrayFieldStart("a");
+            for (String s : strings) {
+                g.writeString(s);
+            }
+            g.writeEndArray();
+            ours.put("a", strings);
+            g.writeArrayFieldStart("empty");
+            g.writeEndArray();
+            ours.put("empty", List.<String>of());
+            g.writeFieldName("raw");
+            g.writeRawValue("{\"x\":[1]}");
+            ours.raw("raw", "{\"x\":[1]}");
+            g.writeEndObject();
+            g.close();
+            assertEquals(expected.toString(), ours.end());
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.xp2p.swarm;
 
+import org.xp2p.testkit.Poll;
 import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +12,9 @@ import java.util.HashMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -82,6 +86,24 @@ class SwarmHubTest {
         hub.disconnect(b, "test");
         assertEquals(0, feed.listeners.get("live/cam1").size(), "unsubscribed when the room emptied");
         assertEquals(1, feed.closed);
+    }
+
+    /** A digest is encoded once per room: every member's link is handed the very same text. */
+    @Test
+    void aDigestIsEncodedOnceForTheWholeRoom() {
+        hub(Map.of("xp2p.swarm.maxPeersPerRoom", "100"));
+        List<TestLink> links = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            TestLink l = new TestLink();
+            links.add(l);
+            hub.onText(hub.connect(l, null), "{\"v\":1,\"type\":\"join\",\"room\":\"live/cam1\"}");
+        }
+        feed.emit(new ChunkDigest("live/cam1", 1, 7, 1000, "cd".repeat(32), false));
+        Set<String> texts = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (TestLink l : links) {
+            texts.add(l.first("\"digest\""));
+        }
+        assertEquals(1, texts.size(), "one String instance for 40 members");
     }
 
     @Test
@@ -488,6 +510,35 @@ class SwarmHubTest {
         clock.advance(java.time.Duration.ofMinutes(5));
         hub.sweepSilent();
         assertTrue(lc.closes.isEmpty());
+    }
+
+    /**
+     * Nobody calls the sweep here: the hub's own schedule must close a peer silent for
+     * heartbeat x silentBeats (15 s x 2, as the swarm simulator ran it) within one second of that
+     * limit. Once ran from the once-a-second housekeeping, behind the rebalance, and closed such a
+     * peer 31.8 s after its last message.
+     */
+    @Test
+    void aSilentPeerIsClosedWithinASecondOfItsLimitByTheHubsOwnSchedule() {
+        hub(Map.of("xp2p.swarm.idleTimeoutSeconds", "45", "xp2p.swarm.silentBeats", "2")); // heartbeat 15 s, limit 30 s
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\",\"upload\":true}");
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"cam\"}");
+        assertTrue(la.first("\"joined\"").contains("\"heartbeatSeconds\":15"), la.messages.toString());
+
+        clock.advance(Duration.ofSeconds(30));
+        hub.onText(b, "{\"v\":1,\"type\":\"ping\"}");
+        hub.sweepSilent();
+        assertTrue(la.closes.isEmpty(), "30 s of silence is the limit, not beyond it");
+        clock.advance(Duration.ofMillis(1));
+        Poll.await("the hub's schedule to close the peer silent past its limit", 1_000, () -> !la.closes.isEmpty());
+        assertEquals(List.of(SwarmHub.CLOSE_GOING_AWAY), la.closes);
+        List<String> parents = lb.all("\"parent\"");
+        assertTrue(parents.get(parents.size() - 1).contains("\"parent\":\"server\""), "b re-homed: " + parents);
+        assertTrue(lb.closes.isEmpty(), "the talking peer stays");
     }
 
     @Test
