@@ -62,15 +62,19 @@ final class DeliveryTree {
         /** Parents this peer reported stalled or unreachable: rebalancing never puts it back below them. */
         final Set<String> reported = new LinkedHashSet<>();
 
-        Node(String id, int offered, int capacity, long order) {
+        Node(String id, int offered, long order) {
             this.id = id;
             this.offered = offered;
-            this.capacity = capacity;
             this.order = order;
         }
 
         int free() {
             return capacity - children.size();
+        }
+
+        /** The slots it has earned: its measurement (its probe until measured), never more than it offered. */
+        int earned(int probeSlots) {
+            return Math.min(offered, measuredSlots >= 0 ? measuredSlots : probeSlots);
         }
     }
 
@@ -114,10 +118,11 @@ final class DeliveryTree {
             throw new IllegalArgumentException("peer id already in the tree: " + id);
         }
         int offered = Math.max(0, capacity);
-        Node node = new Node(id, offered, Math.min(offered, probeSlots), joinCounter++);
+        Node node = new Node(id, offered, joinCounter++);
         if (probeSlots == TRUST_DECLARED) {
             node.measuredSlots = offered;
         }
+        node.capacity = node.earned(probeSlots);
         nodes.put(id, node);
         Tracker t = new Tracker();
         attach(id, Set.of(), t);
@@ -164,9 +169,7 @@ final class DeliveryTree {
         detach(r, t);
         attach(reporter, Set.of(parent), t);
         if (p.stallReporters.size() >= stallStrikes && p.capacity > 0) {
-            Changes demoted = lower(p, 0);
-            t.reparented.addAll(demoted.reparented());
-            t.childrenChanged.addAll(demoted.childrenChanged());
+            lower(p, 0, t);
         }
         return t.changes();
     }
@@ -221,15 +224,12 @@ final class DeliveryTree {
                     }
                 }
             } else {
-                List<Node> to2 = candidates(n.id, n.reported, true);
-                to = to2.isEmpty() ? null : to2.get(0);
+                List<Node> eligible = candidates(n.id, n.reported, true);
+                to = eligible.isEmpty() ? null : eligible.get(0);
             }
             if (to != null) {
                 detach(n, t);
-                n.parent = to.id;
-                to.children.add(n.id);
-                t.childrenChanged.add(to.id);
-                t.reparented.add(n.id);
+                placeUnder(n, to, t);
                 return true;
             }
         }
@@ -257,9 +257,7 @@ final class DeliveryTree {
             return false;
         }
         detach(best, t);
-        best.parent = SERVER;
-        serverChildren.add(best.id);
-        t.reparented.add(best.id);
+        placeUnder(best, null, t);
         return true;
     }
 
@@ -274,12 +272,14 @@ final class DeliveryTree {
             return Changes.none();
         }
         n.measuredSlots = Math.max(0, slots);
-        int now = isDemoted(id) ? 0 : Math.min(n.offered, n.measuredSlots);
+        int now = isDemoted(id) ? 0 : n.earned(probeSlots);
         if (now >= n.capacity) {
             n.capacity = now;
             return Changes.none();
         }
-        return lower(n, now);
+        Tracker t = new Tracker();
+        lower(n, now, t);
+        return t.changes();
     }
 
     /** The slots {@code id}'s last measurement gave it; -1 when never measured (or no such peer). */
@@ -299,12 +299,12 @@ final class DeliveryTree {
             return;
         }
         n.stallReporters.clear();
-        n.capacity = Math.min(n.offered, n.measuredSlots >= 0 ? n.measuredSlots : probeSlots);
+        n.capacity = n.earned(probeSlots);
     }
 
-    private Changes lower(Node n, int slots) {
+    /** Sets {@code n}'s slots to {@code slots}; its newest children beyond them move elsewhere. */
+    private void lower(Node n, int slots, Tracker t) {
         n.capacity = Math.max(0, slots);
-        Tracker t = new Tracker();
         List<String> all = new ArrayList<>(n.children);
         List<String> moving = all.size() > n.capacity ? List.copyOf(all.subList(n.capacity, all.size())) : List.of();
         for (String child : moving) {
@@ -313,7 +313,6 @@ final class DeliveryTree {
         for (String child : moving) {
             attach(child, Set.of(n.id), t);
         }
-        return t.changes();
     }
 
     String parent(String id) {
@@ -403,16 +402,20 @@ final class DeliveryTree {
     private void attach(String id, Set<String> excluded, Tracker t) {
         Node node = nodes.get(id);
         List<Node> candidates = candidates(id, excluded, false);
-        if (candidates.isEmpty()) {
+        placeUnder(node, candidates.isEmpty() ? null : candidates.get(0), t);
+    }
+
+    /** Hangs the detached {@code node} below {@code parent} (null: the server). */
+    private void placeUnder(Node node, Node parent, Tracker t) {
+        if (parent == null) {
             node.parent = SERVER;
-            serverChildren.add(id);
+            serverChildren.add(node.id);
         } else {
-            Node p = candidates.get(0);
-            node.parent = p.id;
-            p.children.add(id);
-            t.childrenChanged.add(p.id);
+            node.parent = parent.id;
+            parent.children.add(node.id);
+            t.childrenChanged.add(parent.id);
         }
-        t.reparented.add(id);
+        t.reparented.add(node.id);
     }
 
     /**
