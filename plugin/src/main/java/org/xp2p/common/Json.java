@@ -79,12 +79,8 @@ public final class Json {
         return string(name).append(':');
     }
 
-    private StringBuilder string(String value) {
-        return quote(out, value);
-    }
-
     /** Appends {@code value} as a JSON string, escaped as Jackson's generator escapes it. */
-    public static StringBuilder quote(StringBuilder out, String value) {
+    private StringBuilder string(String value) {
         out.append('"');
         if (plain(value)) {
             out.append(value); // nearly every name and value: one bulk copy, not a char-by-char escape

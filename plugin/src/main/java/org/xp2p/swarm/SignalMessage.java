@@ -1,10 +1,12 @@
 package org.xp2p.swarm;
 
 import org.xp2p.common.Json;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
@@ -124,86 +126,18 @@ record SignalMessage(int version, String type, String room, String to, String pe
     }
 
     /**
-     * Re-serialises the {@code data} object the parser is at, as Jackson's
-     * {@code copyCurrentStructure} into a generator writes it (same escapes, same number forms),
-     * straight into a builder: a generator per relayed message cost more than the parsing.
+     * The {@code data} object the parser is at, re-serialised by Jackson: what is relayed is what
+     * was parsed, within the parser's limits, never the sender's text.
      */
     private static String copy(JsonParser p, JsonToken t) throws IOException, BadMessage {
         if (t != JsonToken.START_OBJECT) {
             throw new BadMessage("bad_field", "data must be a JSON object");
         }
-        StringBuilder out = new StringBuilder(128);
-        int depth = 0;
-        do {
-            switch (t) {
-                case START_OBJECT -> {
-                    separate(out).append('{');
-                    depth++;
-                }
-                case START_ARRAY -> {
-                    separate(out).append('[');
-                    depth++;
-                }
-                case END_OBJECT -> {
-                    out.append('}');
-                    depth--;
-                }
-                case END_ARRAY -> {
-                    out.append(']');
-                    depth--;
-                }
-                case FIELD_NAME -> Json.quote(separate(out), p.currentName()).append(':');
-                case VALUE_STRING -> Json.quote(separate(out), p.getText());
-                case VALUE_NUMBER_INT -> separate(out).append(p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                        ? p.getBigIntegerValue().toString() : Long.toString(p.getLongValue()));
-                case VALUE_NUMBER_FLOAT -> floating(separate(out), p);
-                case VALUE_TRUE -> separate(out).append("true");
-                case VALUE_FALSE -> separate(out).append("false");
-                case VALUE_NULL -> separate(out).append("null");
-                default -> throw new BadMessage("bad_field", "data holds a value JSON does not have: " + t);
-            }
-            if (depth == 0) {
-                return out.toString();
-            }
-            t = p.nextToken();
-        } while (t != null);
-        throw new BadMessage("bad_json", "data ends before its object does");
-    }
-
-    /** A comma unless the value opens its container or follows its name. */
-    private static StringBuilder separate(StringBuilder out) {
-        int n = out.length();
-        if (n > 0) {
-            char last = out.charAt(n - 1);
-            if (last != '{' && last != '[' && last != ':') {
-                out.append(',');
-            }
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            g.copyCurrentStructure(p);
         }
-        return out;
-    }
-
-    /** A fraction or exponent as the generator writes the parsed value (not the sender's text). */
-    private static void floating(StringBuilder out, JsonParser p) throws IOException {
-        switch (p.getNumberType()) {
-            case BIG_DECIMAL -> out.append(p.getDecimalValue().toString());
-            case FLOAT -> {
-                float f = p.getFloatValue();
-                if (Float.isFinite(f)) {
-                    out.append(Float.toString(f));
-                } else {
-                    out.append('"').append(Float.toString(f)).append('"');
-                }
-            }
-            default -> {
-                double d = p.getDoubleValue();
-                if (Double.isFinite(d)) {
-                    out.append(Double.toString(d));
-                } else {
-                    // 1e400 parses to infinity; Jackson writes non-finite numbers as strings
-                    out.append('"').append(Double.toString(d)).append('"');
-                }
-            }
-        }
+        return out.toString();
     }
 
     private static final class Builder {

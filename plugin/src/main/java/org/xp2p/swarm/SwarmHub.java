@@ -178,6 +178,18 @@ final class SwarmHub implements AutoCloseable {
         }
     }
 
+    /** A message handler that may refuse the message. */
+    private interface Handler {
+        void run() throws SignalMessage.BadMessage;
+    }
+
+    /** Runs {@code work} with its sends deferred until it is done (see {@link PeerLink#defer}). */
+    private static void deferred(Handler work) throws SignalMessage.BadMessage {
+        try (PeerLink.Deferral d = PeerLink.defer()) {
+            work.run();
+        }
+    }
+
     /** Every {@value #SWEEP_MILLIS} ms: silent peers out. */
     private void liveness() {
         try {
@@ -253,17 +265,11 @@ final class SwarmHub implements AutoCloseable {
         metrics.message(m.type());
         try {
             switch (m.type()) {
-                case "join", "leave", "stall", "stats" -> {
-                    // these change a room under its monitor: its messages leave once the locks are released
-                    try (PeerLink.Deferral d = PeerLink.defer()) {
-                        switch (m.type()) {
-                            case "join" -> join(peer, m);
-                            case "leave" -> leave(peer, m);
-                            case "stall" -> stall(peer, m);
-                            default -> stats(peer, m);
-                        }
-                    }
-                }
+                // these change a room under its monitor: their messages leave once the locks are released
+                case "join" -> deferred(() -> join(peer, m));
+                case "leave" -> deferred(() -> leave(peer, m));
+                case "stall" -> deferred(() -> stall(peer, m));
+                case "stats" -> deferred(() -> stats(peer, m));
                 case "ping" -> peer.link.send(SignalMessage.message("pong").put("time", clock.millis()).end());
                 case "offer", "answer", "candidate" -> relay(peer, m);
                 default -> {
