@@ -223,7 +223,7 @@ export class PeerLink {
     try {
       for (const frame of framesOf(seq, bytes)) {
         while (this.dc.readyState === 'open' && this.dc.bufferedAmount > SEND_HIGH_WATER) {
-          await this.drained('bufferedamountlow');
+          await this.drained();
         }
         if (this.dc.readyState !== 'open') {
           return;
@@ -242,14 +242,15 @@ export class PeerLink {
     }
   }
 
-  drained(event) {
+  /** Until the send buffer falls to the low-water mark, or a second at most (the event may never come). */
+  drained() {
     return new Promise((resolve) => {
       const timer = setTimeout(done, 1000);
       function done() {
         clearTimeout(timer);
         resolve();
       }
-      this.dc.addEventListener(event, done, { once: true });
+      this.dc.addEventListener('bufferedamountlow', done, { once: true });
     });
   }
 

@@ -186,7 +186,7 @@ export class Xp2pPlayer extends EventTarget {
     this.signal.start();
     this.timers.push(setInterval(() => this.control(), CONTROL_EVERY_MS));
     this.timers.push(setInterval(() => this.report(), STATS_EVERY_MS));
-    this.timers.push(setInterval(() => this.uploadMeter.sample(), 1000));
+    this.timers.push(setInterval(() => this.uploadMeter.sample(this.uploadBytes), 1000));
   }
 
   join() {
@@ -426,7 +426,7 @@ export class Xp2pPlayer extends EventTarget {
       log: (m) => this.log(m),
       signal: (type, data) => this.signal.send({ type, room: this.room, to: id, data }),
       serve: (seq) => this.serveChild(seq),
-      onUpload: (n) => { this.uploadBytes += n; this.uploadMeter.add(n); },
+      onUpload: (n) => { this.uploadBytes += n; },
       onBusy: (busy) => (busy ? this.uploadMeter.begin() : this.uploadMeter.end()),
       uploads: this.uploads,
       relays: () => this.children.length,

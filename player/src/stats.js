@@ -94,8 +94,8 @@ export function catchUpRate(latencyMs, targetMs, currentRate,
  * bytes sent to children over the time at least one upload was running, over the last
  * `windowSeconds`. Unlike an average it does not depend on how many children this peer has, so
  * the server can tell from one child how many more it could feed. `begin()`/`end()` around each
- * upload (they nest), `add(bytes)` as bytes go out, `sample()` once a second, `rate()` for the
- * report: 0 when nothing was sent in the window (the server keeps its previous measurement).
+ * upload (they nest), `sample(totalBytes)` once a second with the bytes uploaded so far, `rate()`
+ * for the report: 0 when nothing was sent in the window (the server keeps its previous measurement).
  */
 export class BusyMeter {
   constructor(windowSeconds = 10, now = () => performance.now()) {
@@ -104,7 +104,6 @@ export class BusyMeter {
     this.active = 0;
     this.since = 0;
     this.busy = 0;
-    this.bytes = 0;
     this.samples = [];
     this.last = { bytes: 0, busy: 0 };
   }
@@ -121,19 +120,15 @@ export class BusyMeter {
     }
   }
 
-  add(bytes) {
-    this.bytes += bytes;
-  }
-
   busyMillis() {
     return this.busy + (this.active > 0 ? this.now() - this.since : 0);
   }
 
-  sample() {
+  sample(totalBytes) {
     const busy = this.busyMillis();
-    this.samples.push({ bytes: this.bytes - this.last.bytes, busy: busy - this.last.busy });
+    this.samples.push({ bytes: totalBytes - this.last.bytes, busy: busy - this.last.busy });
     if (this.samples.length > this.window) this.samples.shift();
-    this.last = { bytes: this.bytes, busy };
+    this.last = { bytes: totalBytes, busy };
   }
 
   rate() {

@@ -59,25 +59,23 @@ test('the upload meter reports throughput while uploading, whatever the number o
   const m = new BusyMeter(3, () => now);
   assert.equal(m.rate(), 0, 'nothing measured yet');
   m.begin();            // one child: 250,000 B in 100 ms
-  m.add(250_000);
   now = 100;
   m.end();
   now = 1000;
-  m.sample();
+  m.sample(250_000);
   assert.equal(m.rate(), 2_500_000, 'idle time between chunks does not count');
   m.begin();            // two children at once: 500,000 B in 200 ms, overlapping uploads count once
   m.begin();
-  m.add(500_000);
   now = 1100;
   m.end();
   now = 1200;
   m.end();
   now = 2000;
-  m.sample();
+  m.sample(750_000);
   assert.equal(m.rate(), 2_500_000);
   now = 5000;
-  m.sample();
-  m.sample();
-  m.sample();
+  m.sample(750_000);
+  m.sample(750_000);
+  m.sample(750_000);
   assert.equal(m.rate(), 0, 'nothing sent in the window');
 });
