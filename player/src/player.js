@@ -45,7 +45,7 @@ export class Xp2pPlayer extends EventTarget {
    * @param {string} o.stream the stream path, e.g. 'live/cam1.flv' (relative to the server)
    * @param {string} [o.xresid] the room, when it is not the path without '.flv'
    * @param {boolean} [o.upload] share with other viewers (default: yes, except on cellular)
-   * @param {number} [o.slots] children this player may feed (default 4)
+   * @param {number} [o.slots] children this player may feed (default 8; the server gives fewer until it has measured the upload)
    * @param {string} [o.code] key-service code: the stream is fetched encrypted and decrypted here
    * @param {string} [o.key] the code's key (64 hex); looked up with GET code/{code} when absent
    * @param {string} [o.token] swarm join token (docs/PROTOCOL.md 6.3)
@@ -68,7 +68,7 @@ export class Xp2pPlayer extends EventTarget {
     this.base = new URL(o.server || DEFAULT_BASE || location.href, typeof location !== 'undefined' ? location.href : undefined);
     this.network = networkType();
     this.upload = o.upload === undefined ? this.network !== 'cellular' : !!o.upload;
-    this.slots = o.slots ?? 4;
+    this.slots = o.slots ?? 8;
     this.code = o.code || null;
     this.keyHex = o.key || null;
     this.token = o.token || null;

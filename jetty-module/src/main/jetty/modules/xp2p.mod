@@ -155,8 +155,8 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.allowedOrigins=
 ## longest chain of peers below the server, 1..32. Default: 4
 # xp2p.swarm.maxDepth=4
-## most children per peer, 0..64 (0 = no P2P fan-out). Default: 4
-# xp2p.swarm.maxSlots=4
+## most children per peer, 0..64 (0 = no P2P fan-out). Default: 8
+# xp2p.swarm.maxSlots=8
 ## standby parents sent with each parent assignment. Default: 3
 # xp2p.swarm.standbyCount=3
 ## children reporting a stall before their parent is made a leaf. Default: 2
@@ -181,7 +181,7 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.silentBeats=2
 ## peers per room that should pull from the server (rebalancing target). Default: 1
 # xp2p.swarm.serverChildren=1
-## server children moved below peers per room and second, 0 = off. Default: 20
+## tree moves (rebalancing, swaps) per room and second for each started 1,000 members, 0 = off. Default: 20
 # xp2p.swarm.rebalanceMovesPerSecond=20
 ## children a peer gets before its upload is measured. Default: 1
 # xp2p.swarm.probeSlots=1

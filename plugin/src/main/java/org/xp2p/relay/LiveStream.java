@@ -73,7 +73,7 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
     private final RelayClock clock;
     private final FanOut fanOut;
     private final OriginPull pull;
-    private final StreamLog log = new StreamLog(StreamLog.DEFAULT_CAPACITY);
+    private final StreamLog log;
     private volatile StreamView view = StreamView.EMPTY;
     /**
      * Whether the stream was ever live: between a new epoch's first bytes and its first chunk the
@@ -148,6 +148,9 @@ final class LiveStream implements ChunkSink, Viewer.Listener {
         this.address = address;
         this.relay = relay;
         this.config = config;
+        // a viewer further behind than the skip bound is moved to the newest keyframe, so twice
+        // the bound is all any reader can use (StreamLog says why this matters)
+        this.log = new StreamLog(StreamLog.DEFAULT_CAPACITY, 2 * config.viewerMaxBytes(), 2L * config.skipLagMillis());
         this.clock = relay.clock();
         this.fanOut = relay.fanOut();
         this.startedNanos = clock.nanoTime();

@@ -185,7 +185,8 @@ final class DeliveryTree {
      * <p>When no server child can move, a measured peer with at least two free slots that it cannot
      * use where it is (nothing fits below it within {@code maxDepth}, or it sits deeper than where
      * the slots are needed) is promoted to a server child: it costs the server one child and frees
-     * the slots for the next moves. Each promotion counts as a move.
+     * the slots for the next moves. Each promotion counts as a move. When nobody can be promoted, a
+     * peer with free slots swaps places with a weaker peer nearer the root ({@link #swapOne}).
      */
     Changes rebalance(int target, int maxMoves) {
         if (serverChildren.size() <= target || maxMoves <= 0) {
@@ -194,12 +195,100 @@ final class DeliveryTree {
         Tracker t = new Tracker();
         int moves = 0;
         while (moves < maxMoves && serverChildren.size() > target) {
-            if (!moveOneServerChild(target, t) && !promoteOne(t)) {
+            if (moveOneServerChild(target, t)) {
+                moves++;
+                continue;
+            }
+            if (promoteOne(t)) {
+                moves++;
+                continue;
+            }
+            int swapped = swapOne(maxMoves - moves, t);
+            if (swapped == 0) {
                 break;
             }
-            moves++;
+            moves += swapped;
         }
         return t.changes();
+    }
+
+    /**
+     * Exchanges the places of a measured peer with free slots and a weaker peer nearer the root;
+     * returns the peers moved (0: no such pair, or it would cost more than {@code budget}).
+     *
+     * <p>Why: slots only count where the tree has depth left below them. Peers are placed before
+     * their upload is measured, so a strong uploader often sits at {@code maxDepth}, where its slots
+     * are useless, while a peer that can feed nobody holds a place near the root. The strong peer
+     * takes the weak one's place (with its own subtree, which only gets shallower) and the weak
+     * one's children, and the weak one takes the strong one's old place. Nobody else moves, no
+     * depth grows, and every swap raises slots × height left, so swaps cannot cycle.
+     */
+    private int swapOne(int budget, Tracker t) {
+        Map<Node, Integer> depths = new java.util.HashMap<>();
+        List<Node> strong = new ArrayList<>();
+        List<Node> weak = new ArrayList<>();
+        for (Node n : nodes.values()) {
+            int d = depth(n.id);
+            if (d < 1) {
+                continue;
+            }
+            depths.put(n, d);
+            if (d < maxDepth) {
+                weak.add(n);
+            }
+            if (d > 1 && n.free() > 0 && !isDemoted(n.id)) {
+                strong.add(n);
+            }
+        }
+        if (strong.isEmpty()) {
+            return 0;
+        }
+        strong.sort(Comparator.comparingInt((Node n) -> n.free()).reversed().thenComparing(depths::get,
+                Comparator.reverseOrder()));
+        weak.sort(Comparator.comparingInt((Node n) -> n.capacity).thenComparing(depths::get)
+                .thenComparing(Comparator.comparingLong((Node n) -> n.order).reversed()));
+        for (Node x : strong) {
+            int dx = depths.get(x);
+            for (Node w : weak) {
+                if (w.capacity >= x.capacity) {
+                    break;
+                }
+                if (depths.get(w) < dx && 2 + w.children.size() <= budget && x.free() > w.children.size()
+                        && canSwap(x, w)) {
+                    swap(x, w, t);
+                    return 2 + w.children.size();
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Whether {@code w} is not above {@code x} and nobody would land below a parent it reported. */
+    private boolean canSwap(Node x, Node w) {
+        if (attachedDepthOutside(x, w.id) < 0 || x.reported.contains(w.parent) || w.reported.contains(x.parent)) {
+            return false;
+        }
+        for (String c : w.children) {
+            if (nodes.get(c).reported.contains(x.id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void swap(Node x, Node w, Tracker t) {
+        Node wParent = w.parent.equals(SERVER) ? null : nodes.get(w.parent);
+        Node xParent = nodes.get(x.parent);
+        List<String> wChildren = new ArrayList<>(w.children);
+        detach(x, t);
+        detach(w, t);
+        for (String c : wChildren) {
+            Node child = nodes.get(c);
+            detach(child, t);
+            placeUnder(child, x, t);
+        }
+        placeUnder(x, wParent, t);
+        placeUnder(w, xParent, t);
     }
 
     private boolean moveOneServerChild(int target, Tracker t) {

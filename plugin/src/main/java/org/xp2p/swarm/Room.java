@@ -152,7 +152,10 @@ final class Room implements ChunkFeed.StreamListener {
 
     /**
      * Once a second: demotions older than {@code demotionMillis} are lifted, then up to
-     * {@code maxMoves} server children move below peers with free slots (DeliveryTree#rebalance).
+     * {@code maxMoves} moves for each started thousand members (DeliveryTree#rebalance). Why per
+     * thousand: a move costs its peer one new link, so what a viewer feels is the share of the room
+     * moving each second, and a fixed count would leave a room of 10,000 ten times slower to settle
+     * than a room of 1,000.
      */
     synchronized void rebalance(int target, int maxMoves) {
         if (demotionMillis > 0 && !demotedAt.isEmpty()) {
@@ -169,7 +172,8 @@ final class Room implements ChunkFeed.StreamListener {
                         demotionMillis);
             }
         }
-        DeliveryTree.Changes moved = tree.rebalance(target, maxMoves);
+        int budget = maxMoves * Math.max(1, (members.size() + 999) / 1000);
+        DeliveryTree.Changes moved = tree.rebalance(target, budget);
         if (!moved.reparented().isEmpty()) {
             LOG.debug("swarm room {}: rebalanced {} below peers, {} server children now", id, moved.reparented(),
                     tree.serverChildren());

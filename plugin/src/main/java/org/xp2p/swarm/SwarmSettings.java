@@ -35,7 +35,7 @@ import org.xp2p.config.Settings;
  * @param requireCode           {@code xp2p.relay.requireCode}: a join is a viewer, so it needs a valid code too
  * @param silentBeats           heartbeat periods without any message after which a joined peer is removed
  * @param serverChildren        how many peers per room should pull from the server (rebalancing target)
- * @param rebalanceMoves        at most this many server children moved below peers per room and second
+ * @param rebalanceMoves        at most this many tree moves per room and second for each started 1,000 members
  * @param probeSlots            children a peer gets before its upload has been measured
  * @param uploadHeadroomPercent upload a peer needs per child, in percent of the stream's bitrate
  * @param demotionSeconds       how long a parent demoted by stall reports stays a leaf (0: for good)
@@ -57,7 +57,7 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
 
     static final String DEFAULT_AUTH = "optional";
     static final int DEFAULT_MAX_DEPTH = 4;
-    static final int DEFAULT_MAX_SLOTS = 4;
+    static final int DEFAULT_MAX_SLOTS = 8;
     static final int DEFAULT_STANDBY = 3;
     static final int DEFAULT_STALL_STRIKES = 2;
     static final int DEFAULT_MAX_PEERS_PER_ROOM = 1_000;

@@ -43,6 +43,45 @@ class StreamLogTest {
         assertEquals(8, log.newestKeyBelow(12));
     }
 
+    /** Key chunk at 0, codec config at 1, continuations to 29, a newer key chunk at 30 and one more segment. */
+    private static StreamLog logWithTwoKeyChunks(long keepBytes, long keepMillis) {
+        StreamLog log = new StreamLog(64, keepBytes, keepMillis);
+        for (int i = 0; i < 30; i++) {
+            Segment.Kind kind = i == 0 ? Segment.Kind.KEY_CHUNK_START : i == 1 ? Segment.Kind.CONFIG : Segment.Kind.CONTINUATION;
+            log.append(BUFFER, i * 100, 100, kind, i * 40L);
+            log.publish();
+        }
+        for (int i = 0; i < 29; i++) {
+            assertEquals(i, log.get(i).index(), "the newest keyframe chunk is held whatever its age or size");
+        }
+        log.append(BUFFER, 3000, 100, Segment.Kind.KEY_CHUNK_START, 1200);
+        log.publish();
+        log.append(BUFFER, 3100, 100, Segment.Kind.CONTINUATION, 1240);
+        log.publish();
+        return log;
+    }
+
+    @Test
+    void segmentsBeyondTheByteBoundAreReleasedButNotCodecConfig() {
+        // 32 segments of 100 bytes: those ending 1000 bytes or more before the newest go
+        StreamLog log = logWithTwoKeyChunks(1000, Long.MAX_VALUE);
+        assertNull(log.get(0), "an old keyframe chunk is released once a newer one is published");
+        assertEquals(Segment.Kind.CONFIG, log.get(1).kind(), "codec configuration stays for viewers skipping past it");
+        assertNull(log.get(20));
+        assertEquals(2200, log.get(21).end());
+        assertEquals(31, log.get(31).index());
+        assertEquals(30, log.newestKeyBelow(log.head()));
+    }
+
+    @Test
+    void segmentsOlderThanTheTimeBoundAreReleased() {
+        // the newest segment is stamped 1240 ms: those stamped before 1040 ms go
+        StreamLog log = logWithTwoKeyChunks(Long.MAX_VALUE, 200);
+        assertNull(log.get(25));
+        assertEquals(1040, log.get(26).dts());
+        assertEquals(Segment.Kind.CONFIG, log.get(1).kind());
+    }
+
     @Test
     void adjoiningSlicesOfOneBufferAreOneWrite() {
         Segment a = new Segment(BUFFER, 0, 100, Segment.Kind.KEY_CHUNK_START, 0, 100, 0);

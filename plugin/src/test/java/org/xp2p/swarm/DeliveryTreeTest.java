@@ -134,6 +134,54 @@ class DeliveryTreeTest {
     }
 
     @Test
+    void anUploaderAtMaxDepthSwapsPlacesWithAWeakerPeerNearerTheRoot() {
+        // a -> b -> c at maxDepth 3; a and b measured at one slot; c never had a child, so it was never measured
+        DeliveryTree tree = new DeliveryTree(3, 2, 2, 1);
+        tree.join("a", 4);
+        tree.join("b", 4);
+        tree.join("c", 4);
+        tree.measured("a", 1);
+        tree.measured("b", 1);
+        tree.join("leaf", 0);
+        tree.join("l2", 0);
+        assertEquals(3, tree.depth("c"));
+        assertEquals(3, tree.serverChildren(), "a and b are full, c has no depth left below it");
+
+        assertEquals(DeliveryTree.Changes.none(), tree.rebalance(1, 1), "a swap costs two moves");
+        DeliveryTree.Changes moved = tree.rebalance(1, 2);
+        assertEquals(Set.of("c", "l2"), moved.reparented(),
+                "c takes the place of the newest of the weakest server children, which takes c's");
+        assertEquals(Set.of("b"), moved.childrenChanged());
+        assertEquals(DeliveryTree.SERVER, tree.parent("c"));
+        assertEquals("b", tree.parent("l2"));
+        assertEquals(3, tree.serverChildren(), "a swap adds no server child");
+        assertEquals(DeliveryTree.Changes.none(), tree.rebalance(1, 10),
+                "nothing moves below c until it is measured, and nobody is weaker nearer the root");
+
+        tree.measured("c", 4);
+        assertEquals(Set.of("leaf"), tree.rebalance(1, 10).reparented());
+        assertEquals(List.of("leaf"), tree.children("c"));
+        assertEquals(2, tree.serverChildren(), "a keeps its place: its subtree is too deep to move");
+    }
+
+    @Test
+    void aSwapNeverPutsAPeerBelowAParentItReported() {
+        DeliveryTree tree = new DeliveryTree(3, 2, 2, 1);
+        tree.join("a", 4);
+        tree.join("b", 4);
+        tree.join("leaf", 0);
+        assertEquals("b", tree.parent("leaf"));
+        tree.stalled("leaf", "b");
+        assertEquals(DeliveryTree.SERVER, tree.parent("leaf"));
+        tree.join("c", 4);
+        assertEquals("b", tree.parent("c"));
+        assertEquals(3, tree.depth("c"));
+        // the only swap with a weaker peer that is not c's ancestor would put leaf below b
+        assertEquals(DeliveryTree.Changes.none(), tree.rebalance(1, 10));
+        assertEquals(DeliveryTree.SERVER, tree.parent("leaf"));
+    }
+
+    @Test
     void probeSlotsUntilMeasuredAndRebalancingOnlyBelowMeasuredPeers() {
         DeliveryTree tree = new DeliveryTree(4, 2, 2, 1);
         tree.join("a", 4);
@@ -253,6 +301,7 @@ class DeliveryTreeTest {
             check(d >= 1 && d <= maxDepth, () -> "depth " + d + " within " + maxDepth + where.get());
             int cap = capacity.get(v.id());
             check(v.children().size() <= cap, () -> "slots respected for " + v.id() + where.get());
+            check(v.children().size() <= v.capacity(), () -> "earned slots respected for " + v.id() + where.get());
             check(cap > 0 || v.children().isEmpty(), () -> "upload-off peer " + v.id() + " is a leaf" + where.get());
             for (String child : v.children()) {
                 check(v.id().equals(byId.get(child).parent()), () -> "child lists and parents agree" + where.get());

@@ -42,10 +42,10 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     /** Uplink headroom per child when slots follow the uplink. */
     static final double SLOT_HEADROOM = 1.25;
 
-    /** The peers as they were before issue 9's tree work: parallel uploads, no upload rate reported. */
+    /** The peers as they were before issue 9's tree work: 4 slots, parallel uploads, no upload rate reported. */
     PeerModel before() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
-                rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false);
+                rejoinAfterMs, frozen, Math.min(slots, 4), slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false);
     }
 
     /** The slots a peer with this uplink puts in its join. */

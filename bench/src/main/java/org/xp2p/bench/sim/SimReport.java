@@ -74,7 +74,7 @@ final class SimReport {
         if (scenario.rooms() == 1) {
             row("node server children / peers at the end", f -> f.name.startsWith("tree")
                     ? fmt("%.0f", f.nodeServerChildren) + " / " + f.nodePeers : "—");
-            row("peers offering slots that the node made leaves (stall strikes)", f -> f.name.startsWith("tree") && f.demoted >= 0
+            row("uploaders the node gives no slot (measured too weak, or demoted by stall strikes)", f -> f.name.startsWith("tree") && f.demoted >= 0
                     ? f.demoted + " of " + f.offeringSlots : "—");
             row("node tree at the end, per depth: peers/slots/free slots", f -> f.name.startsWith("tree")
                     ? f.freeSlotsByDepth : "—");

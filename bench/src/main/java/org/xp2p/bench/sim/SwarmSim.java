@@ -43,7 +43,7 @@ public final class SwarmSim implements Callable<Integer> {
     @Option(names = "--concurrency", description = "connects in flight (default ${DEFAULT-VALUE})")
     int concurrency = 64;
     @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, before, mesh (default: rebalance, before, mesh);"
-            + " before = the node and SDK before issue 9's tree work: declared slots trusted, demotion for good, 4 moves/s, parallel uploads, no uploadRate")
+            + " before = the node and SDK before issue 9's tree work: 4 declared slots trusted, demotion for good, 4 moves/s, parallel uploads, no uploadRate (swaps cannot be turned off)")
     List<String> variants = List.of("rebalance", "before", "mesh");
 
     @Option(names = "--up-min", description = "smallest uplink Mbit/s, log-uniform (default ${DEFAULT-VALUE})")
@@ -67,7 +67,7 @@ public final class SwarmSim implements Callable<Integer> {
     @Option(names = "--frozen", description = "share of peers freezing once in the window (default ${DEFAULT-VALUE})")
     double frozen = 0.02;
     @Option(names = "--slots", description = "slots each uploading peer offers in its join (SDK default ${DEFAULT-VALUE})")
-    int slots = 4;
+    int slots = 8;
     @Option(names = "--slots-by-uplink", description = "not the SDK's behaviour today: slots = floor(uplink / (1.25 × bitrate)), at most --slots")
     boolean slotsByUplink;
     @Option(names = "--parallel-uploads", description = "not the SDK's behaviour any more: a parent uploads to all children at once, sharing its uplink")
@@ -127,6 +127,7 @@ public final class SwarmSim implements Callable<Integer> {
                     settings.put("xp2p.swarm.rebalanceMovesPerSecond", "0");
                 } else if (v.equals("before")) {
                     settings.put("xp2p.swarm.probeSlots", "64");
+                    settings.put("xp2p.swarm.maxSlots", "4");
                     settings.put("xp2p.swarm.demotionSeconds", "0");
                     settings.put("xp2p.swarm.rebalanceMovesPerSecond", "4");
                     s = scenario.withModel(model.before());
