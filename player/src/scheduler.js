@@ -200,7 +200,11 @@ export class ChunkScheduler {
   }
 
   async fromParent(link, seq, digest, job) {
-    const budget = parentDeadline(this.bufferSeconds(), this.opts);
+    const buffered = this.bufferSeconds();
+    const budget = parentDeadline(buffered, this.opts);
+    // with less buffered than the fallback needs (startup, after a stall) the parent only gets the
+    // floor, one hop's time: missing it says nothing about the parent, so it is not reported
+    const starved = buffered * 1000 - this.opts.httpBudgetMs < this.opts.minParentMs;
     const req = link.request(seq);
     let timer;
     job.onCancel = () => req.cancel();
@@ -226,7 +230,7 @@ export class ChunkScheduler {
       return null;
     }
     req.cancel();
-    if (r.reason === 'cancelled' || (r.reason === 'late' && link.isOpen && !link.isOpen())) {
+    if (r.reason === 'cancelled' || (r.reason === 'late' && (starved || (link.isOpen && !link.isOpen())))) {
       // closed on purpose, or still connecting: the server fills in; a channel that never opens
       // is reported as unreachable by the link itself
       return null;

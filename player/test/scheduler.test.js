@@ -137,6 +137,19 @@ test('a parent that does not answer before its deadline is reported stalled; the
   assert.deepEqual(link.cancelled, [5], 'the late request is cancelled');
 });
 
+test('a parent that misses the floor deadline of a child with nothing buffered is not reported', async () => {
+  const srv = server();
+  const link = parent(() => 'never');
+  const { s, got, failures } = scheduler({ server: srv, bufferSeconds: () => 0 });
+  s.setParent(link);
+  s.startAt(5);
+  s.digest(await digestOf(5));
+  await until('the chunk', () => got.length === 1);
+  assert.deepEqual(got, [[5, 'server']]);
+  assert.deepEqual(failures, [], 'a starved child gives its parent one hop: missing it is no evidence');
+  assert.deepEqual(link.cancelled, [5], 'the late request is still cancelled');
+});
+
 test('"missing" is not a failure; "unreachable" is', async () => {
   const missing = scheduler({ server: server() });
   missing.s.setParent(parent(() => 'missing'));

@@ -257,7 +257,10 @@ final class TreePeer extends SimPeer {
             return false; // parent is the server
         }
         f.via = l;
-        clock.at(parentDeadline(), () -> onDeadline(f, l));
+        // scheduler.js: a child with less buffered than the fallback needs gives the parent only the
+        // floor, and does not report it for missing that
+        boolean starved = bufferedAheadMs() - PeerModel.HTTP_BUDGET_MS < PeerModel.MIN_PARENT_MS;
+        clock.at(parentDeadline(), () -> onDeadline(f, l, starved));
         if (l.open) {
             request(f, l);
         } else {
@@ -276,13 +279,13 @@ final class TreePeer extends SimPeer {
         clock.at(rtt / 2, () -> p.serve(f));
     }
 
-    private void onDeadline(Fetch f, Link l) {
+    private void onDeadline(Fetch f, Link l, boolean starved) {
         if (!f.active() || f.via != l) {
             return;
         }
         // scheduler.js: late on an open channel is a parent failure; on a channel still
         // connecting the server fills in and the link reports unreachable by itself
-        if (l.open) {
+        if (l.open && !starved) {
             report(l, "stalled");
         }
         fallBack(f);
