@@ -3,7 +3,6 @@ package org.xp2p.keys;
 import org.xp2p.testkit.Poll;
 import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.xp2p.keys.KeyHttp.assertError;
 
@@ -58,8 +57,9 @@ class KeyDurabilityHostTest {
         assertTrue(threadAlive("xp2p-key-purge"));
         host.stop();
         host = null;
-        assertFalse(threadAlive("xp2p-key-purge"), "purger thread stopped at undeploy");
-        assertFalse(threadAlive("xp2p-db housekeeper"), "pool closed at undeploy");
+        // a terminated pool's worker finishes exiting just after awaitTermination returns
+        Poll.await("purger thread stopped at undeploy", 2_000, () -> !threadAlive("xp2p-key-purge"));
+        Poll.await("pool closed at undeploy", 2_000, () -> !threadAlive("xp2p-db housekeeper"));
 
         for (int round = 0; round < 2; round++) {
             host = startHost();   // would fail with an H2 file-lock error if the old pool were still open
