@@ -80,16 +80,25 @@ export class Reassembler {
       if (this.parts.size >= this.maxChunks) {
         this.parts.delete(this.parts.keys().next().value);
       }
-      part = { bytes: new Uint8Array(frame.total), received: 0 };
+      part = { bytes: new Uint8Array(frame.total), received: 0, contiguous: 0 };
       this.parts.set(frame.seq, part);
     }
     part.bytes.set(frame.payload, frame.offset);
     part.received += frame.payload.byteLength;
+    if (frame.offset === part.contiguous) {
+      part.contiguous += frame.payload.byteLength;
+    }
     if (!frame.last) {
       return null;
     }
     this.parts.delete(frame.seq);
     return { seq: frame.seq, bytes: part.bytes, complete: part.received === frame.total };
+  }
+
+  /** The chunk received so far, in order from its start: {bytes (the whole buffer), length}, or null. */
+  progress(seq) {
+    const part = this.parts.get(seq);
+    return part ? { bytes: part.bytes, length: part.contiguous } : null;
   }
 
   forget(seq) {

@@ -4,7 +4,8 @@
  * ("down") answers from the player's chunk store. Signalling goes out through `signal(type, data)`.
  */
 
-import { Reassembler, decodeFrame, framesOf } from './frame.js';
+import { Reassembler, decodeFrame, FRAME_HEADER_BYTES } from './frame.js';
+import { Arriving, nextFrame, prefixMatches } from './forward.js';
 
 const OPEN_TIMEOUT_MS = 5000;
 const SEND_HIGH_WATER = 1 << 20;
@@ -12,6 +13,8 @@ const SEND_LOW_WATER = 256 << 10;
 const MAX_CHILD_REQUESTS = 8;
 const DRAIN_WAIT_MS = 10_000;
 const DRAIN_POLL_MS = 20;
+const HOLD_MS = 8000;        // how long a chunk still to come is waited for before answering missing
+const STARVED_POLL_MS = 250; // a forwarding upload looks again this often while no new bytes came
 
 export class PeerLink {
   /**
@@ -21,7 +24,12 @@ export class PeerLink {
    * @param {Array} o.iceServers
    * @param {'all'|'relay'} [o.iceTransportPolicy] 'relay': connect only through TURN
    * @param {(type:string,data:object)=>void} o.signal sends offer/answer/candidate to the remote peer
-   * @param {(seq:number)=>Promise<Uint8Array|null>} [o.serve] parent end: the chunk, or null when missing
+   * @param {(seq:number)=>Uint8Array|Arriving|null} [o.serve] parent end: the chunk, the chunk still arriving
+   *   (forwarded as it comes, forward.js), or null when missing
+   * @param {(seq:number,bytes:Uint8Array,length:number)=>void} [o.onProgress] child end: `length` bytes of
+   *   chunk `seq` have arrived in order (before it is complete or verified)
+   * @param {(seq:number)=>void} [o.onForwardEarly] parent end: an upload of chunk `seq` began before this
+   *   player had verified it (cut-through)
    * @param {(bytes:number)=>void} [o.onUpload]
    * @param {(busy:boolean)=>void} [o.onBusy] true when an upload starts, false when its bytes have left
    * @param {{acquire:(priority:number)=>Promise<Function>}} [o.uploads] the player's upload queue (upload-queue.js)
@@ -34,6 +42,8 @@ export class PeerLink {
     this.role = o.role;
     this.signal = o.signal;
     this.serve = o.serve;
+    this.onProgress = o.onProgress || (() => {});
+    this.onForwardEarly = o.onForwardEarly || (() => {});
     this.onUpload = o.onUpload || (() => {});
     this.onBusy = o.onBusy || (() => {});
     this.uploads = o.uploads || { acquire: async () => () => {} };
@@ -163,7 +173,11 @@ export class PeerLink {
       } catch (e) {
         return;
       }
-      this.requests.get(m && m.missing)?.({ reason: 'missing' });
+      const answer = this.requests.get(m && m.missing);
+      if (answer) {
+        this.reassembler.forget(m.missing); // frames already forwarded by a parent that gave up
+        answer({ reason: 'missing' });
+      }
       return;
     }
     const frame = decodeFrame(data);
@@ -177,6 +191,11 @@ export class PeerLink {
     const whole = this.reassembler.add(frame);
     if (whole) {
       this.requests.get(whole.seq)?.(whole.complete ? { bytes: whole.bytes } : { reason: 'stalled' });
+    } else {
+      const p = this.reassembler.progress(frame.seq);
+      if (p) {
+        this.onProgress(frame.seq, p.bytes, p.length);
+      }
     }
   }
 
@@ -197,39 +216,96 @@ export class PeerLink {
       return; // a duplicate, or more outstanding requests than any honest child makes
     }
     this.serving.add(seq);
-    let bytes;
     try {
-      bytes = await this.serve(seq);
+      let src = this.serve(seq);
+      // a chunk still to come takes an upload turn only once its bytes begin to arrive
+      if (src instanceof Arriving && !(await src.started(HOLD_MS))) {
+        src = null;
+      }
+      if (!this.dc || this.dc.readyState !== 'open') {
+        return;
+      }
+      if (!src || src.failed) {
+        this.missing(seq);
+        return;
+      }
+      const release = await this.uploads.acquire(priority);
+      try {
+        await this.send(seq, src);
+      } finally {
+        release();
+      }
     } finally {
       this.serving.delete(seq);
     }
-    if (!this.dc || this.dc.readyState !== 'open') {
-      return;
-    }
-    if (!bytes) {
+  }
+
+  missing(seq) {
+    if (this.dc && this.dc.readyState === 'open') {
       this.dc.send(JSON.stringify({ missing: seq }));
-      return;
-    }
-    const release = await this.uploads.acquire(priority);
-    try {
-      await this.send(seq, bytes);
-    } finally {
-      release();
     }
   }
 
-  async send(seq, bytes) {
-    this.onBusy(true);
+  /**
+   * Sends chunk `seq` from `src`: the verified chunk, or an Arriving one forwarded cut-through
+   * (forward.js) whose last frame leaves only once this player verified its own copy. The upload
+   * meter counts only the time there were bytes to send, not the waits for the next to arrive,
+   * so forwarding does not make this peer look slower than its uplink.
+   */
+  async send(seq, src) {
+    let sent = 0;
+    let forwarded = null; // the unverified buffer frames were taken from
+    let busy = false;
+    let checked = false; // what was forwarded unverified has been compared with the verified chunk
+    const giveUp = Date.now() + HOLD_MS;
     try {
-      for (const frame of framesOf(seq, bytes)) {
+      for (;;) {
+        if (this.dc.readyState !== 'open') {
+          return;
+        }
+        if (src instanceof Arriving && !checked) {
+          if (src.failed || (src.verified && !prefixMatches(forwarded, src.verified, sent))) {
+            this.missing(seq); // the child falls back to HTTP; this is not a parent failure
+            return;
+          }
+          checked = !!src.verified;
+        }
+        const next = nextFrame(seq, src, sent, forwarded);
+        if (!next) {
+          if (src instanceof Uint8Array || src.verified) {
+            break; // all sent
+          }
+          if (Date.now() >= giveUp) {
+            this.missing(seq);
+            return;
+          }
+          if (busy) {
+            this.onBusy(false);
+            busy = false;
+          }
+          await src.changed(STARVED_POLL_MS);
+          continue;
+        }
+        if (!busy) {
+          this.onBusy(true);
+          busy = true;
+        }
         while (this.dc.readyState === 'open' && this.dc.bufferedAmount > SEND_HIGH_WATER) {
           await this.drained();
         }
         if (this.dc.readyState !== 'open') {
           return;
         }
-        this.dc.send(frame);
-        this.onUpload(frame.byteLength - 20);
+        if (src instanceof Arriving && !src.verified && !forwarded) {
+          forwarded = src.bytes;
+          this.onForwardEarly(seq);
+        }
+        this.dc.send(next.frame);
+        this.onUpload(next.frame.byteLength - FRAME_HEADER_BYTES);
+        sent += next.length;
+        if (next.last) {
+          break;
+        }
       }
       // the upload meter times the transfer, not the queueing: the chunk has left once the
       // channel's buffer is empty (no event fires at 0 while the low-water mark is higher)
@@ -238,7 +314,9 @@ export class PeerLink {
         await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
       }
     } finally {
-      this.onBusy(false);
+      if (busy) {
+        this.onBusy(false);
+      }
     }
   }
 

@@ -12,6 +12,7 @@
 import mpegts from 'mpegts.js';
 import { decryptBody, hexToBytes, importStreamKey } from './crypto.js';
 import { feedLoaderClass, MediaFeed } from './loader.js';
+import { Arriving } from './forward.js';
 import { PeerLink } from './peer-link.js';
 import { ChunkScheduler, chooseStart, firstTimestamp } from './scheduler.js';
 import { SignalClient } from './signal.js';
@@ -19,7 +20,7 @@ import { BusyMeter, catchUpRate, liveLatencyMillis, PlaybackStats } from './stat
 import { UploadQueue } from './upload-queue.js';
 
 const KEEP_CHUNKS = 64;      // chunks kept for children: about a minute of a 1 s-chunk stream
-const HOLD_MS = 8000;        // how long a parent holds a child's request for a chunk still to come
+const MAX_ARRIVING = 8;       // chunks still to come that children wait for (forward.js)
 const STATS_EVERY_MS = 2000;
 const CONTROL_EVERY_MS = 250;
 const STARTUP_MAX_CHUNKS = 8;
@@ -89,10 +90,11 @@ export class Xp2pPlayer extends EventTarget {
     this.up = null;              // PeerLink to the parent
     this.down = new Map();       // child id -> PeerLink
     this.store = new Map();      // seq -> verified chunk bytes
-    this.waiters = new Map();    // seq -> [resolve]
+    this.arriving = new Map();   // seq -> Arriving: chunks still to come that children asked for
     this.announced = new Map();  // seq -> when its digest arrived
     this.lastAppended = null;    // {seq, announcedAt}
     this.uploadBytes = 0;
+    this.forwardedEarly = 0;     // uploads begun before the chunk was complete here (cut-through)
     this.uploadMeter = new BusyMeter(10);
     this.uploads = new UploadQueue();
     this.delays = [];            // ms from a chunk's digest to its verified arrival, newest last
@@ -239,6 +241,7 @@ export class Xp2pPlayer extends EventTarget {
       p2pBytes: s.p2pBytes || 0,
       cdnBytes: (s.cdnBytes || 0) + (this.bootstrapBytes || 0),
       uploadBytes: this.uploadBytes,
+      forwardedEarly: this.forwardedEarly,
       stalls: this.playback.stalls,
       stallMillis: this.playback.totalStallMillis(),
       longestStallMillis: this.playback.longestStall(),
@@ -426,6 +429,8 @@ export class Xp2pPlayer extends EventTarget {
       log: (m) => this.log(m),
       signal: (type, data) => this.signal.send({ type, room: this.room, to: id, data }),
       serve: (seq) => this.serveChild(seq),
+      onProgress: (seq, bytes, length) => this.arriving.get(seq)?.progress(bytes, length),
+      onForwardEarly: () => { this.forwardedEarly++; },
       onUpload: (n) => { this.uploadBytes += n; },
       onBusy: (busy) => (busy ? this.uploadMeter.begin() : this.uploadMeter.end()),
       uploads: this.uploads,
@@ -448,7 +453,10 @@ export class Xp2pPlayer extends EventTarget {
       bufferSeconds: () => this.bufferedAhead(),
       onChunk: (seq, bytes, info) => this.play(seq, bytes, info),
       onVerified: (seq, bytes) => this.keep(seq, bytes),
-      onSkip: (seq, why) => this.log(`chunk ${seq} skipped: ${why}`),
+      onSkip: (seq, why) => {
+        this.log(`chunk ${seq} skipped: ${why}`);
+        this.dropArriving(seq);
+      },
       onParentFailure: (parent, reason, seq) => {
         this.log(`parent ${parent} ${reason} on chunk ${seq}: reported, chunk taken over HTTP`);
         if (parent !== this.parent) return; // moved meanwhile: nothing to report
@@ -574,33 +582,37 @@ export class Xp2pPlayer extends EventTarget {
   keep(seq, bytes) {
     this.store.set(seq, bytes);
     while (this.store.size > KEEP_CHUNKS) this.store.delete(this.store.keys().next().value);
-    const waiting = this.waiters.get(seq);
-    if (waiting) {
-      this.waiters.delete(seq);
-      waiting.forEach((wake) => wake(bytes));
+    const arriving = this.arriving.get(seq);
+    if (arriving) {
+      this.arriving.delete(seq);
+      arriving.complete(bytes);
     }
   }
 
-  /** A child asks for `seq`: the chunk, held until it arrives when it is about to, else null. */
-  async serveChild(seq) {
+  /**
+   * A child asks for `seq`: the chunk; or, when it is about to come, the chunk as it arrives
+   * (forwarded cut-through, forward.js; its last frame only once verified); else null.
+   */
+  serveChild(seq) {
     const have = this.store.get(seq);
     if (have) return have;
     const newest = this.lastAppended ? this.lastAppended.seq : -1;
     if (seq <= newest || seq > Math.max(newest, this.scheduler.maxSeq) + 2) return null;
-    return new Promise((resolve) => {
-      const list = this.waiters.get(seq) || [];
-      list.push(resolve);
-      this.waiters.set(seq, list);
-      setTimeout(() => {
-        const still = this.waiters.get(seq);
-        if (still) {
-          const rest = still.filter((w) => w !== resolve);
-          if (rest.length) this.waiters.set(seq, rest);
-          else this.waiters.delete(seq);
-        }
-        resolve(null);
-      }, HOLD_MS);
-    });
+    let a = this.arriving.get(seq);
+    if (!a) {
+      a = new Arriving();
+      this.arriving.set(seq, a);
+      if (this.arriving.size > MAX_ARRIVING) this.dropArriving(this.arriving.keys().next().value);
+    }
+    return a;
+  }
+
+  dropArriving(seq) {
+    const a = this.arriving.get(seq);
+    if (a) {
+      this.arriving.delete(seq);
+      a.fail();
+    }
   }
 
   // ---- media -------------------------------------------------------------------------------
@@ -653,8 +665,7 @@ export class Xp2pPlayer extends EventTarget {
     if (this.stopped) return;
     this.gen++;
     this.bootstrapping = false;
-    for (const wake of [...this.waiters.values()].flat()) wake(null);
-    this.waiters.clear();
+    for (const seq of [...this.arriving.keys()]) this.dropArriving(seq);
     this.scheduler.stop();
     for (const [k, v] of Object.entries(this.scheduler.stats)) this.carried[k] = (this.carried[k] || 0) + v;
     this.teardownMedia();

@@ -124,11 +124,22 @@ try {
     await pages[0].page.evaluate(() => {
       const p = window.xp2pPlayer;
       const serve = p.serveChild.bind(p);
-      p.serveChild = async (seq) => {
-        const bytes = await serve(seq);
-        if (!bytes) return bytes;
+      const alter = (bytes) => {
         const bad = bytes.slice();
         bad[bad.length >> 1] ^= 0xff;
+        return bad;
+      };
+      // serveChild answers a stored chunk, or one still arriving (forward.js): either way the
+      // child receives a chunk whose middle byte is flipped
+      p.serveChild = (seq) => {
+        const src = serve(seq);
+        if (!src || src instanceof Uint8Array) return src && alter(src);
+        const bad = new src.constructor();
+        (async () => {
+          while (!src.verified && !src.failed) await src.changed(250);
+          if (src.verified) bad.complete(alter(src.verified));
+          else bad.fail();
+        })();
         return bad;
       };
     });

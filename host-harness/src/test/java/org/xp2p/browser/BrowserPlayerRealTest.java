@@ -2,6 +2,7 @@ package org.xp2p.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,6 +99,31 @@ class BrowserPlayerRealTest {
         System.out.printf("browser player swarm: 8 pages, %.0f s, offload %.3f (ceiling 0.875), p2p %.0f B, cdn %.0f B%n",
                 window, offload, p2p, cdn);
         assertTrue(offload >= 0.80, "offload over the window " + offload + " >= 0.80: " + out.obj("statAfter"));
+    }
+
+    @Test
+    void aChainForwardsChunksCutThroughAndPlaysOnlyVerifiedBytes() throws Exception {
+        // one slot per peer: the tree can only be the chain server -> A -> B -> C, and B receives
+        // each chunk from A while C already asks B for it (PROTOCOL 6b.4)
+        start(Map.of("xp2p.swarm.maxSlots", "1", "xp2p.swarm.probeSlots", "1"));
+        Json out = run("swarm", 3, 12_000, "", List.of());
+        double window = out.num("elapsedMs") / 1000.0;
+        Map<String, Json.Page> byParent = new java.util.HashMap<>();
+        for (Json.Page page : out.pages()) {
+            byParent.put(page.after().str("parent"), page);
+            double advanced = page.after().num("currentTime") - page.before().num("currentTime");
+            assertTrue(advanced >= window - 2, page.str("name") + " advanced " + advanced + " s in " + window + " s: " + page.after());
+            assertEquals(0, page.after().num("stalls"), page.str("name") + " had no playback stall: " + page.after());
+            assertEquals(0, page.after().num("rejected"), page.str("name") + " refused no chunk: " + page.after());
+        }
+        Json.Page a = byParent.get("server");
+        Json.Page b = a == null ? null : byParent.get(a.after().str("peerId"));
+        Json.Page c = b == null ? null : byParent.get(b.after().str("peerId"));
+        assertNotNull(c, "the pages form a chain: " + byParent.keySet());
+        assertTrue(c.after().num("p2pChunks") > 0 && c.after().num("verified") > 0, "C plays chunks from B: " + c.after());
+        assertTrue(b.after().num("forwardedEarly") > 0, "B forwarded chunks to C while they still arrived: " + b.after());
+        System.out.printf("browser chain: B forwarded %.0f chunks cut-through; chunk delays (ms after the digest) A %s, B %s, C %s%n",
+                b.after().num("forwardedEarly"), a.after().get("chunkDelays"), b.after().get("chunkDelays"), c.after().get("chunkDelays"));
     }
 
     @Test

@@ -28,6 +28,13 @@ final class Figures {
 
     long chunks;
     long lateChunks;
+    /** Late chunks by way: HTTP after a deadline or `missing`, or from a parent (with where their time went). */
+    long lateFallbacks;
+    long lateFromPeer;
+    double lateUntilQueuedMs;
+    double lateInUplinkMs;
+    double lateTailMs;
+    long lateQueuedBehind;
     long p2pChunks;
     long cdnFallbacks;
     long missing;

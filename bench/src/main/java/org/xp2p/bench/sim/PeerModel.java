@@ -25,11 +25,14 @@ package org.xp2p.bench.sim;
  *                        (false: all children at once, sharing the uplink, as the SDK did before)
  * @param reportsUploadRate the SDK's {@code stats.uploadRate}, throughput while uploading (false:
  *                        none, as the simulated peers sent before the node used it)
+ * @param cutThrough      a parent forwards a chunk's frames to the first child waiting for it while
+ *                        they still arrive, holding back only the last frame until its own copy is
+ *                        verified (false: store and forward, the whole chunk first)
  */
 record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
                  double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
                  double linkSetupMs, double targetLatencyMs, double lateMs, boolean sequentialUploads,
-                 boolean reportsUploadRate) {
+                 boolean reportsUploadRate, boolean cutThrough) {
     /** Player SDK constants (player/src/scheduler.js DEFAULTS, player.js). */
     static final double HTTP_BUDGET_MS = 700;
     static final double MIN_PARENT_MS = 250;
@@ -41,11 +44,20 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     static final double STATS_EVERY_MS = 2000;
     /** Uplink headroom per child when slots follow the uplink. */
     static final double SLOT_HEADROOM = 1.25;
+    /** Payload of the last frame of a chunk, held back by a cut-through parent until it verified the chunk (frame.js). */
+    static final double LAST_FRAME_BYTES = 16384 - 20;
 
     /** The peers as they were before issue 9's tree work: 4 slots, parallel uploads, no upload rate reported. */
     PeerModel before() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
-                rejoinAfterMs, frozen, Math.min(slots, 4), slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false);
+                rejoinAfterMs, frozen, Math.min(slots, 4), slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false, false);
+    }
+
+    /** The same peers forwarding chunks cut-through. */
+    PeerModel withCutThrough() {
+        return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
+                rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, sequentialUploads,
+                reportsUploadRate, true);
     }
 
     /** The slots a peer with this uplink puts in its join. */

@@ -31,6 +31,15 @@ abstract class SimPeer {
         Uplink.Transfer transfer;
         /** What the request says about the child: how many children it feeds itself (SDK: {@code get.children}). */
         int relayPriority;
+        /** Model ms when the uploader queued the transfer and when its last byte left; uploads ahead of it then. */
+        double queuedAt = Double.NaN;
+        double sentAt = Double.NaN;
+        int queuedBehind;
+        /** Cut-through: when the child's first byte arrived (and the child's uplink busy time then), when its request was held. */
+        double firstByteAt = Double.NaN;
+        double busyAtFirstByte;
+        double heldAt = Double.NaN;
+        double busyAtHeld;
 
         Fetch(SimPeer child, long seq, long size, long generation) {
             this.child = child;
@@ -73,6 +82,8 @@ abstract class SimPeer {
     private int inFlight;
     final Map<Long, Fetch> fetches = new HashMap<>();
     private final Map<Long, List<Fetch>> holds = new HashMap<>();
+    /** The fetch whose completion is being announced to waiting children (cut-through credit). */
+    private Fetch completedNow;
 
     private boolean playing;
     private long playSeq;
@@ -300,6 +311,8 @@ abstract class SimPeer {
 
     void fromServer(Fetch f) {
         f.via = null;
+        f.firstByteAt = clock.now() + profile.rttMs();
+        f.busyAtFirstByte = uplink.busyMs();
         double busy = f.size / profile.downBytesPerMs();
         double t = busy + profile.rttMs() + LinkTiming.lossPenaltyMs(f.size, model.loss(), profile.rttMs(), busy, random);
         clock.at(t, () -> complete(f, false));
@@ -373,10 +386,21 @@ abstract class SimPeer {
                     fig.maxLatenessMs = Math.max(fig.maxLatenessMs, delay);
                     if (delay > model.lateMs()) {
                         fig.lateChunks++;
+                        if (!fromPeer) {
+                            fig.lateFallbacks++;
+                        } else if (!Double.isNaN(f.sentAt)) {
+                            fig.lateFromPeer++;
+                            fig.lateUntilQueuedMs += f.queuedAt - digestAt(f.seq);
+                            fig.lateInUplinkMs += f.sentAt - f.queuedAt;
+                            fig.lateTailMs += clock.now() - f.sentAt;
+                            fig.lateQueuedBehind += f.queuedBehind;
+                        }
                     }
                 }
             }
+            completedNow = f;
             served(f.seq);
+            completedNow = null;
             chunkArrived(f.seq);
         }
         pump();
@@ -386,12 +410,41 @@ abstract class SimPeer {
     void served(long seq) {
         List<Fetch> waiting = holds.remove(seq);
         if (waiting != null) {
+            Fetch first = null;
+            for (Fetch w : waiting) {
+                if (w.active() && (first == null || w.relayPriority > first.relayPriority)) {
+                    first = w;
+                }
+            }
             for (Fetch w : waiting) {
                 if (w.active()) {
-                    upload(w);
+                    upload(w, w == first ? cutThroughCredit(w, completedNow) : 0);
                 }
             }
         }
+    }
+
+    /**
+     * Cut-through (PeerModel#cutThrough): the bytes the first waiting child already has when this
+     * peer's own copy completes. From the later of its request and this peer's first byte, the
+     * parent forwarded at its uplink's rate whenever the uplink was not busy with other uploads,
+     * never more than had arrived (all of it, by now) less the last frame, which waits for the
+     * parent's verification. Arrival is taken as the only bound once caught up, so the credit is
+     * an upper estimate when idle time came early and bytes late.
+     */
+    private double cutThroughCredit(Fetch w, Fetch mine) {
+        if (!model.cutThrough() || mine == null || Double.isNaN(mine.firstByteAt) || Double.isNaN(w.heldAt)) {
+            return 0;
+        }
+        double now = clock.now();
+        double from = Math.max(w.heldAt, mine.firstByteAt);
+        double busyAtFrom = w.heldAt >= mine.firstByteAt ? w.busyAtHeld : mine.busyAtFirstByte;
+        double idle = (now - from) - (uplink.busyMs() - busyAtFrom);
+        if (idle <= 0) {
+            return 0;
+        }
+        double rate = Math.min(profile.upBytesPerMs(), w.child.profile.downBytesPerMs());
+        return Math.max(0, Math.min(w.size - PeerModel.LAST_FRAME_BYTES, rate * idle));
     }
 
     // ---------------------------------------------------------------- serving others
@@ -403,9 +456,11 @@ abstract class SimPeer {
         }
         double rtt = LinkTiming.peerRtt(profile.rttMs(), f.child.profile.rttMs());
         if (isDone(f.seq)) {
-            upload(f);
+            upload(f, 0);
         } else if (f.seq > newestDone && f.seq <= knownMax + 2) {
             holds.computeIfAbsent(f.seq, k -> new ArrayList<>(2)).add(f);
+            f.heldAt = clock.now();
+            f.busyAtHeld = uplink.busyMs();
             long gen = generation;
             clock.at(PeerModel.PARENT_HOLD_MS, () -> {
                 List<Fetch> w = holds.get(f.seq);
@@ -418,13 +473,28 @@ abstract class SimPeer {
         }
     }
 
-    private void upload(Fetch f) {
+    /** Sends the chunk, less {@code credit} bytes the child already has (cut-through), through the uplink. */
+    private void upload(Fetch f, double credit) {
         double rtt = LinkTiming.peerRtt(profile.rttMs(), f.child.profile.rttMs());
         double started = clock.now();
         long gen = generation;
         f.uploader = this;
-        f.transfer = new Uplink.Transfer(f.size, f.child.profile.downBytesPerMs(), f.relayPriority, () -> {
+        f.queuedAt = started;
+        f.queuedBehind = uplink.active();
+        if (credit > 0) {
+            // the SDK's meter counts forwarding time only while bytes were there to send
+            uplink.account(credit, credit / Math.min(profile.upBytesPerMs(), f.child.profile.downBytesPerMs()));
+        }
+        SimPeer child = f.child;
+        f.transfer = new Uplink.Transfer(Math.max(1, Math.round(f.size - credit)), f.child.profile.downBytesPerMs(), f.relayPriority,
+                () -> {
+                    if (f.firstByteAt != f.firstByteAt) { // NaN: the first byte reaches the child half a round trip later
+                        f.firstByteAt = clock.now() + rtt / 2;
+                        f.busyAtFirstByte = child.uplink.busyMs();
+                    }
+                }, () -> {
             f.transfer = null;
+            f.sentAt = clock.now();
             if (gen == generation) {
                 uploadBytes += f.size;
             }

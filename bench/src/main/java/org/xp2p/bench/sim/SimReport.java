@@ -49,6 +49,10 @@ final class SimReport {
         row("CDN bytes: of which startup", f -> fmt("%.1f MB", f.cdnBytes / 1e6) + ": " + fmt("%.1f MB", f.bootstrapCdnBytes / 1e6));
         row("chunks (after digest) / late > " + (int) scenario.model().lateMs() + " ms", f -> f.chunks + " / "
                 + f.lateChunks + " (" + fmt("%.3f %%", 100.0 * f.lateChunks / Math.max(1, f.chunks)) + ")");
+        row("late: via HTTP / from a parent (mean ms until the parent queued it, in its uplink, after; uploads ahead)",
+                f -> f.lateFallbacks + " / " + f.lateFromPeer + (f.lateFromPeer == 0 ? "" : " (" + fmt("%.0f", f.lateUntilQueuedMs / f.lateFromPeer)
+                        + ", " + fmt("%.0f", f.lateInUplinkMs / f.lateFromPeer) + ", " + fmt("%.0f", f.lateTailMs / f.lateFromPeer)
+                        + "; " + fmt("%.1f", (double) f.lateQueuedBehind / f.lateFromPeer) + ")"));
         row("max chunk delay (digest → complete)", f -> fmt("%.0f ms", f.maxLatenessMs));
         row("delay p50 / p99, all", f -> fmt("%.0f", f.delay.quantile(0.5)) + " / " + fmt("%.0f ms", f.delay.quantile(0.99)));
         int deepest = runs.stream().flatMap(f -> f.delayByDepth.keySet().stream()).max(Integer::compare).orElse(0);

@@ -42,7 +42,8 @@ public final class SwarmSim implements Callable<Integer> {
     int connectSeconds = 120;
     @Option(names = "--concurrency", description = "connects in flight (default ${DEFAULT-VALUE})")
     int concurrency = 64;
-    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, before, mesh (default: rebalance, before, mesh);"
+    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, cut-through, before, mesh (default: rebalance, before, mesh);"
+            + " cut-through = rebalance with parents forwarding frames as they arrive (docs/PROTOCOL.md 6b);"
             + " before = the node and SDK before issue 9's tree work: 4 declared slots trusted, demotion for good, 4 moves/s, parallel uploads, no uploadRate (swaps cannot be turned off)")
     List<String> variants = List.of("rebalance", "before", "mesh");
 
@@ -107,7 +108,7 @@ public final class SwarmSim implements Callable<Integer> {
         FlvFile flv = FlvFile.parse(recording);
         double streamMbps = flv.mediaTags().stream().mapToLong(t -> t.length).sum() * 8.0 / 1000 / flv.durationMillis();
         PeerModel model = new PeerModel(upMin, upMax, down, rttMin, rttMax, loss, cellular, churn, rejoinAfter * 1000,
-                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, !parallelUploads, true);
+                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, !parallelUploads, true, false);
         Scenario scenario = Scenario.of(rooms, size, connectSeconds * 1000.0, warmUp * 1000.0, seconds * 1000.0, model, seed);
         out.printf("SwarmSim: %d peers in %d room(s) of %d; window %d s after %d s warm-up; model %s; node -Xmx%s %s; %d cores, load %s%n",
                 scenario.peers(), rooms, size, seconds, warmUp, model, serverHeap, nodeSettings,
@@ -131,6 +132,8 @@ public final class SwarmSim implements Callable<Integer> {
                     settings.put("xp2p.swarm.demotionSeconds", "0");
                     settings.put("xp2p.swarm.rebalanceMovesPerSecond", "4");
                     s = scenario.withModel(model.before());
+                } else if (v.equals("cut-through")) {
+                    s = scenario.withModel(model.withCutThrough());
                 } else if (!v.equals("rebalance")) {
                     throw new CommandLine.ParameterException(new CommandLine(this), "unknown variant " + v);
                 }

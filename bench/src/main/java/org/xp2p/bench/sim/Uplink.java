@@ -15,14 +15,22 @@ final class Uplink {
     static final class Transfer {
         final long bytes;
         final double capBytesPerMs;
+        final Runnable started;
         final Runnable done;
         final int priority;
         double remaining;
+        private boolean moving;
 
         Transfer(long bytes, double capBytesPerMs, int priority, Runnable done) {
+            this(bytes, capBytesPerMs, priority, null, done);
+        }
+
+        /** {@code started} runs once, when the transfer's first byte leaves (sequential: when it reaches the head). */
+        Transfer(long bytes, double capBytesPerMs, int priority, Runnable started, Runnable done) {
             this.bytes = bytes;
             this.capBytesPerMs = capBytesPerMs;
             this.priority = priority;
+            this.started = started;
             this.done = done;
             this.remaining = bytes;
         }
@@ -64,6 +72,12 @@ final class Uplink {
     /** Milliseconds so far during which the uplink was sending; a read only. */
     double busyMs() {
         return busyMs + (active.isEmpty() ? 0 : Math.max(0, clock.now() - last));
+    }
+
+    /** Bytes sent outside any transfer (forwarded cut-through while they arrived) and the busy time they took. */
+    void account(double bytes, double ms) {
+        sentBytes += bytes;
+        busyMs += ms;
     }
 
     void add(Transfer t) {
@@ -121,10 +135,25 @@ final class Uplink {
             return;
         }
         double next = Double.MAX_VALUE;
+        List<Transfer> starting = null;
         for (Transfer t : active) {
             double r = rate(t);
             if (r > 0) {
                 next = Math.min(next, Math.max(0, t.remaining) / r);
+                if (!t.moving) {
+                    t.moving = true;
+                    if (t.started != null) {
+                        if (starting == null) {
+                            starting = new ArrayList<>(1);
+                        }
+                        starting.add(t);
+                    }
+                }
+            }
+        }
+        if (starting != null) {
+            for (Transfer t : starting) {
+                t.started.run();
             }
         }
         clock.at(next, () -> {
