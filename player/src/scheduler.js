@@ -17,7 +17,8 @@ import { sha256Hex } from './crypto.js';
 export const DEFAULTS = Object.freeze({
   httpBudgetMs: 700,      // kept back from the buffer for the HTTP fallback
   minParentMs: 250,       // never give a parent less (it needs one hop)
-  maxParentMs: 6000,      // never wait longer on a parent, however much is buffered
+  maxParentMs: 4000,      // never wait longer on a parent, however much is buffered: a parent that needs
+                          // 4 s for a 1 s chunk is not keeping up, and the fallback lands within 5 s of the digest
   maxInFlight: 3,         // chunks fetched at once (only when behind)
   serverDeadlineMs: 15000, // give up on one chunk over HTTP after this long (then skip it)
   retry425Ms: 120,        // poll interval while the server has not closed the chunk yet

@@ -64,6 +64,9 @@ test('the parent deadline leaves the HTTP budget out of the buffer, within bound
   assert.equal(parentDeadline(2, o), 1300);
   assert.equal(parentDeadline(0.5, o), 250);
   assert.equal(parentDeadline(60, o), 6000);
+  // the SDK's own bound: a chunk that falls back to HTTP still lands within 5 s of its digest
+  assert.equal(parentDeadline(60), 4000);
+  assert.equal(parentDeadline(3), 2300);
 });
 
 test('start chunk: the newest keyframe chunk at least the target behind the live edge', () => {

@@ -39,6 +39,7 @@ final class Figures {
     long cdnFallbacks;
     long missing;
     double maxLatenessMs;
+    String maxLatenessWhy = "";
     final Histogram delay = new Histogram();
     final Map<Integer, Histogram> delayByDepth = new TreeMap<>();
     final Histogram startup = new Histogram();

@@ -25,9 +25,10 @@ package org.xp2p.bench.sim;
  *                        (false: all children at once, sharing the uplink, as the SDK did before)
  * @param reportsUploadRate the SDK's {@code stats.uploadRate}, throughput while uploading (false:
  *                        none, as the simulated peers sent before the node used it)
- * @param cutThrough      a parent forwards a chunk's frames to the first child waiting for it while
- *                        they still arrive, holding back only the last frame until its own copy is
- *                        verified (false: store and forward, the whole chunk first)
+ * @param cutThrough      the SDK's forwarding (PROTOCOL 6b.4): a parent forwards a chunk's frames to
+ *                        the first child waiting for it while they still arrive, holding back only
+ *                        the last frame until its own copy is verified (false: store and forward,
+ *                        the whole chunk first, as the SDK did before)
  */
 record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
                  double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
@@ -36,7 +37,7 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     /** Player SDK constants (player/src/scheduler.js DEFAULTS, player.js). */
     static final double HTTP_BUDGET_MS = 700;
     static final double MIN_PARENT_MS = 250;
-    static final double MAX_PARENT_MS = 6000;
+    static final double MAX_PARENT_MS = 4000;
     static final int MAX_IN_FLIGHT = 3;
     static final double PARENT_HOLD_MS = 8000;
     static final double CHANNEL_OPEN_MS = 5000;
@@ -53,11 +54,11 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
                 rejoinAfterMs, frozen, Math.min(slots, 4), slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false, false);
     }
 
-    /** The same peers forwarding chunks cut-through. */
-    PeerModel withCutThrough() {
+    /** The same peers forwarding only whole, verified chunks (store and forward, the SDK before cut-through). */
+    PeerModel storeAndForward() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
                 rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, sequentialUploads,
-                reportsUploadRate, true);
+                reportsUploadRate, false);
     }
 
     /** The slots a peer with this uplink puts in its join. */

@@ -40,6 +40,9 @@ abstract class SimPeer {
         double busyAtFirstByte;
         double heldAt = Double.NaN;
         double busyAtHeld;
+        /** When the fetch began, and the deadline its last parent was given (NaN: none). */
+        double askedAt;
+        double parentDeadlineMs = Double.NaN;
 
         Fetch(SimPeer child, long seq, long size, long generation) {
             this.child = child;
@@ -290,6 +293,7 @@ abstract class SimPeer {
                 continue;
             }
             Fetch f = new Fetch(this, seq, log.size(seq), generation);
+            f.askedAt = clock.now();
             fetches.put(seq, f);
             inFlight++;
             if (Double.isNaN(digestAt(seq)) || !fromPeers(f)) {
@@ -383,7 +387,11 @@ abstract class SimPeer {
                     fig.chunks++;
                     fig.delay.add(delay);
                     fig.depth(depthNow()).add(delay);
-                    fig.maxLatenessMs = Math.max(fig.maxLatenessMs, delay);
+                    if (delay > fig.maxLatenessMs) {
+                        fig.maxLatenessMs = delay;
+                        fig.maxLatenessWhy = String.format("%s at depth %d, asked %.0f ms after the digest, parent deadline %.0f ms",
+                                fromPeer ? "from a parent" : "over HTTP", depthNow(), f.askedAt - digestAt(f.seq), f.parentDeadlineMs);
+                    }
                     if (delay > model.lateMs()) {
                         fig.lateChunks++;
                         if (!fromPeer) {

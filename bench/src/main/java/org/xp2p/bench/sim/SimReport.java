@@ -53,7 +53,8 @@ final class SimReport {
                 f -> f.lateFallbacks + " / " + f.lateFromPeer + (f.lateFromPeer == 0 ? "" : " (" + fmt("%.0f", f.lateUntilQueuedMs / f.lateFromPeer)
                         + ", " + fmt("%.0f", f.lateInUplinkMs / f.lateFromPeer) + ", " + fmt("%.0f", f.lateTailMs / f.lateFromPeer)
                         + "; " + fmt("%.1f", (double) f.lateQueuedBehind / f.lateFromPeer) + ")"));
-        row("max chunk delay (digest → complete)", f -> fmt("%.0f ms", f.maxLatenessMs));
+        row("max chunk delay (digest → complete)", f -> fmt("%.0f ms", f.maxLatenessMs)
+                + (f.maxLatenessWhy.isEmpty() ? "" : " (" + f.maxLatenessWhy + ")"));
         row("delay p50 / p99, all", f -> fmt("%.0f", f.delay.quantile(0.5)) + " / " + fmt("%.0f ms", f.delay.quantile(0.99)));
         int deepest = runs.stream().flatMap(f -> f.delayByDepth.keySet().stream()).max(Integer::compare).orElse(0);
         for (int d = 1; d <= deepest; d++) {

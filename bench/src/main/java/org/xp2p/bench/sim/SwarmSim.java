@@ -42,8 +42,8 @@ public final class SwarmSim implements Callable<Integer> {
     int connectSeconds = 120;
     @Option(names = "--concurrency", description = "connects in flight (default ${DEFAULT-VALUE})")
     int concurrency = 64;
-    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, cut-through, before, mesh (default: rebalance, before, mesh);"
-            + " cut-through = rebalance with parents forwarding frames as they arrive (docs/PROTOCOL.md 6b);"
+    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, store-forward, before, mesh (default: rebalance, before, mesh);"
+            + " store-forward = rebalance with parents forwarding only whole verified chunks (the SDK before PROTOCOL 6b.4's cut-through);"
             + " before = the node and SDK before issue 9's tree work: 4 declared slots trusted, demotion for good, 4 moves/s, parallel uploads, no uploadRate (swaps cannot be turned off)")
     List<String> variants = List.of("rebalance", "before", "mesh");
 
@@ -108,7 +108,7 @@ public final class SwarmSim implements Callable<Integer> {
         FlvFile flv = FlvFile.parse(recording);
         double streamMbps = flv.mediaTags().stream().mapToLong(t -> t.length).sum() * 8.0 / 1000 / flv.durationMillis();
         PeerModel model = new PeerModel(upMin, upMax, down, rttMin, rttMax, loss, cellular, churn, rejoinAfter * 1000,
-                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, !parallelUploads, true, false);
+                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, !parallelUploads, true, true);
         Scenario scenario = Scenario.of(rooms, size, connectSeconds * 1000.0, warmUp * 1000.0, seconds * 1000.0, model, seed);
         out.printf("SwarmSim: %d peers in %d room(s) of %d; window %d s after %d s warm-up; model %s; node -Xmx%s %s; %d cores, load %s%n",
                 scenario.peers(), rooms, size, seconds, warmUp, model, serverHeap, nodeSettings,
@@ -132,8 +132,8 @@ public final class SwarmSim implements Callable<Integer> {
                     settings.put("xp2p.swarm.demotionSeconds", "0");
                     settings.put("xp2p.swarm.rebalanceMovesPerSecond", "4");
                     s = scenario.withModel(model.before());
-                } else if (v.equals("cut-through")) {
-                    s = scenario.withModel(model.withCutThrough());
+                } else if (v.equals("store-forward")) {
+                    s = scenario.withModel(model.storeAndForward());
                 } else if (!v.equals("rebalance")) {
                     throw new CommandLine.ParameterException(new CommandLine(this), "unknown variant " + v);
                 }
@@ -153,7 +153,8 @@ public final class SwarmSim implements Callable<Integer> {
                 out.printf("mesh baseline, k=%d (virtual time)%n", meshK);
                 double silence = silenceMs();
                 Figures tree = results.get(0);
-                results.add(new MeshRun(scenario, first.logs, meshK, meshSeed, silence)
+                // mesh players (P2P Media Loader and alike) move whole segments: no cut-through
+                results.add(new MeshRun(scenario.withModel(model.storeAndForward()), first.logs, meshK, meshSeed, silence)
                         .run("random mesh, k=" + meshK, first.liveAfterMs, first.connectedAfterMs, tree.windowStart));
             }
         }
