@@ -106,7 +106,7 @@ export class ChunkScheduler {
   }
 
   digest(d) {
-    this.digests.set(d.seq, { sha256: d.sha256, size: d.size, keyframe: !!d.keyframe });
+    this.digests.set(d.seq, { sha256: d.sha256, size: d.size, keyframe: !!d.keyframe, at: this.now() });
     if (this.digests.size > 256) {
       this.digests.delete(this.digests.keys().next().value);
     }
@@ -202,7 +202,10 @@ export class ChunkScheduler {
 
   async fromParent(link, seq, digest, job) {
     const buffered = this.bufferSeconds();
-    const budget = parentDeadline(buffered, this.opts);
+    // the parent's time ends maxParentMs after the digest, not after the request: a chunk asked for
+    // late (three others in flight) still lands, over HTTP if need be, within about 5 s of its digest
+    const sinceDigest = this.now() - digest.at;
+    const budget = Math.max(this.opts.minParentMs, Math.min(parentDeadline(buffered, this.opts), this.opts.maxParentMs - sinceDigest));
     // with less buffered than the fallback needs (startup, after a stall) the parent only gets the
     // floor, one hop's time: missing it says nothing about the parent, so it is not reported
     const starved = buffered * 1000 - this.opts.httpBudgetMs < this.opts.minParentMs;

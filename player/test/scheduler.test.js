@@ -153,6 +153,23 @@ test('a parent that misses the floor deadline of a child with nothing buffered i
   assert.deepEqual(link.cancelled, [5], 'the late request is still cancelled');
 });
 
+test('a chunk asked for long after its digest gives the parent only what is left of maxParentMs', async () => {
+  let t = 0;
+  const srv = server();
+  const link = parent(() => 'never');
+  const { s, got } = scheduler({
+    server: srv, bufferSeconds: () => 10, now: () => t,
+    options: { ...FAST, httpBudgetMs: 700, minParentMs: 250, maxParentMs: 4000 },
+  });
+  s.setParent(link);
+  s.digest(await digestOf(5));
+  t = 3800; // the digest came 3.8 s ago: 10 s buffered alone would give the parent 4 s more
+  s.startAt(5);
+  await until('the chunk over HTTP after the 250 ms floor, well before 4 s', () => got.length === 1, 2500);
+  assert.deepEqual(got, [[5, 'server']]);
+  assert.deepEqual(link.asked, [5]);
+});
+
 test('"missing" is not a failure; "unreachable" is', async () => {
   const missing = scheduler({ server: server() });
   missing.s.setParent(parent(() => 'missing'));

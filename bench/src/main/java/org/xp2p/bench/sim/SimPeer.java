@@ -313,6 +313,12 @@ abstract class SimPeer {
         return LinkTiming.parentDeadlineMs(bufferedAheadMs());
     }
 
+    /** scheduler.js: the same, ending at the latest MAX_PARENT_MS after the chunk's digest. */
+    double parentDeadline(long seq) {
+        double sinceDigest = clock.now() - digestAt(seq);
+        return Math.max(PeerModel.MIN_PARENT_MS, Math.min(parentDeadline(), PeerModel.MAX_PARENT_MS - sinceDigest));
+    }
+
     void fromServer(Fetch f) {
         f.via = null;
         f.firstByteAt = clock.now() + profile.rttMs();

@@ -260,7 +260,7 @@ final class TreePeer extends SimPeer {
         // scheduler.js: a child with less buffered than the fallback needs gives the parent only the
         // floor, and does not report it for missing that
         boolean starved = bufferedAheadMs() - PeerModel.HTTP_BUDGET_MS < PeerModel.MIN_PARENT_MS;
-        f.parentDeadlineMs = parentDeadline();
+        f.parentDeadlineMs = parentDeadline(f.seq);
         clock.at(f.parentDeadlineMs, () -> onDeadline(f, l, starved));
         if (l.open) {
             request(f, l);
