@@ -66,6 +66,8 @@ final class Figures {
     final List<Double> frozenRemoved = new ArrayList<>();
     int frozenWithChildren;
     int frozenNotReplaced;
+    /** For each of those, ms from its freeze to the end of the run. */
+    final List<Double> frozenUnresolvedAgesMs = new ArrayList<>();
     int frozen;
 
     double serverCpuSeconds = Double.NaN;

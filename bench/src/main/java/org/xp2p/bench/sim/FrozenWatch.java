@@ -39,8 +39,14 @@ final class FrozenWatch {
         }
     }
 
-    /** At the end: frozen parents some child of which was never moved. */
-    void finish() {
+    /**
+     * At the end: frozen parents some child of which was never moved, with how long before the end
+     * each froze (one that froze just before the end has not yet had the time it is allowed).
+     */
+    void finish(double now) {
         fig.frozenNotReplaced = byParent.size();
+        for (Watch w : byParent.values()) {
+            fig.frozenUnresolvedAgesMs.add(now - w.frozenAt());
+        }
     }
 }

@@ -86,9 +86,10 @@ final class SimReport {
         }
         row("joins / leaves in window", f -> f.joins + " / " + f.leaves);
         row("frozen (with children)", f -> f.frozen + " (" + f.frozenWithChildren + ")");
-        row("frozen parent: children re-homed p50 / max (not re-homed)", f -> f.name.startsWith("tree")
+        row("frozen parent: children re-homed p50 / max (not re-homed; of which frozen < heartbeat × silentBeats + 1 s before the end)",
+                f -> f.name.startsWith("tree")
                 ? fmt("%.1f", pct(f.frozenReplaced, 0.5) / 1000) + " / " + fmt("%.1f s", pct(f.frozenReplaced, 1) / 1000)
-                + " (" + f.frozenNotReplaced + ")" : "—");
+                + " (" + f.frozenNotReplaced + "; " + (f.frozenNotReplaced - overdue(f)) + ")" : "—");
         row("frozen peer closed by node p50 / max", f -> f.name.startsWith("tree")
                 ? fmt("%.1f", pct(f.frozenRemoved, 0.5) / 1000) + " / " + fmt("%.1f s", pct(f.frozenRemoved, 1) / 1000)
                 + " (" + f.frozenRemoved.size() + ")" : "—");
@@ -103,6 +104,12 @@ final class SimReport {
         targets();
     }
 
+    /** Frozen parents with a child never moved although they froze longer than the limit before the end. */
+    private long overdue(Figures f) {
+        double limit = silenceMs + 1_000;
+        return f.frozenUnresolvedAgesMs.stream().filter(age -> age > limit).count();
+    }
+
     private void targets() {
         for (Figures f : runs) {
             if (!f.name.startsWith("tree")) {
@@ -112,7 +119,7 @@ final class SimReport {
             double limit = silenceMs + 1_000;
             double rehomed = pct(f.frozenReplaced, 1);
             String frozen = f.frozenWithChildren == 0 ? "no frozen peer had children"
-                    : fmt("%.1f s", rehomed / 1000) + (rehomed <= limit && f.frozenNotReplaced == 0 ? " MET" : " MISSED")
+                    : fmt("%.1f s", rehomed / 1000) + (rehomed <= limit && overdue(f) == 0 ? " MET" : " MISSED")
                     + " (≤ heartbeat × silentBeats + 1 s = " + fmt("%.0f s", limit / 1000) + ")";
             out.printf("targets, %s: offload %.4f %s (≥ 0.97); late %.3f %% %s (≤ 0.1 %%); max delay %.0f ms %s (≤ 5000 ms);"
                             + " max depth %d %s (≤ %d); frozen parent re-homed max %s%n",

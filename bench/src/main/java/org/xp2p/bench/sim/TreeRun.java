@@ -140,7 +140,7 @@ final class TreeRun {
         ChunkLog stream = logs.get(0);
         fig.note = String.format("model lag p99 %.0f ms max %.0f ms; room 0: %d chunks, mean %.0f ms, %.0f kB", lag.p99(),
                 lag.max(), stream.ordered().size(), stream.meanDurationMs(), stream.meanSize() / 1e3);
-        clock.at(0, frozen::finish);
+        clock.at(0, () -> frozen.finish(clock.now()));
         Thread.sleep(2_500); // every live peer sends stats once more
         crossCheck(server, clock, peers, byId, fig);
         fig.serverHeapMiB = server.heapAfterGcMiB();
