@@ -21,7 +21,7 @@ class LinkModelTest {
     void deadlineFollowsTheSdk() {
         assertEquals(250, LinkTiming.parentDeadlineMs(0), 1e-9);
         assertEquals(2300, LinkTiming.parentDeadlineMs(3000), 1e-9);
-        assertEquals(6000, LinkTiming.parentDeadlineMs(60_000), 1e-9);
+        assertEquals(4000, LinkTiming.parentDeadlineMs(60_000), 1e-9); // scheduler.js maxParentMs
     }
 
     @Test
