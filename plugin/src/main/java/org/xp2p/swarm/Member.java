@@ -16,6 +16,12 @@ final class Member {
     long stalls;
     /** Epoch of the last stream description this member was sent (joined or stream); -1: none. Guarded by the room's announce lock. */
     long streamEpoch = -1;
+    /**
+     * The failure ({@code status error}) this member was last told of since the stream was last
+     * live, or null: a later attempt that fails the same way is news only to members that have not
+     * heard it. Guarded by the room's announce lock.
+     */
+    String failureTold;
 
     Member(Peer peer, boolean upload, int slots, String network, long joinedAtMillis) {
         this.peer = peer;

@@ -302,6 +302,7 @@ final class Room implements ChunkFeed.StreamListener {
                 lastStream = text;
                 lastEpoch = p.epoch();
                 for (Member m : audience) {
+                    m.failureTold = null; // live again: the next failure is news to everyone
                     if (m.streamEpoch < p.epoch()) {
                         m.streamEpoch = p.epoch();
                         m.peer.link.send(text);
@@ -312,23 +313,34 @@ final class Room implements ChunkFeed.StreamListener {
         LOG.info("swarm room {}: stream live, epoch {}, told {} members", id, p.epoch(), audience.length);
     }
 
-    /** The pull failed: every member gets {@code stream-failed}; the hold is dead. Only enqueues. */
+    /**
+     * The pull failed: every member that has not yet heard of this failure gets {@code stream-failed};
+     * the hold is dead. Each join into a room whose stream is down starts a new attempt, so without
+     * the "not yet heard" rule a room of n members of a dead camera would get n messages for every
+     * join and every player's retry, n² per round of retries. Only enqueues.
+     */
     @Override
     public void failed(StreamFailure f) {
         String text = SignalMessage.message("stream-failed").put("room", id).put("status", (long) f.status())
                 .put("error", f.error()).put("message", f.message()).end();
+        String key = f.status() + " " + f.error();
+        int told = 0;
         try (PeerLink.Deferral d = PeerLink.defer()) {
             synchronized (announceLock) {
                 lastStream = null;
                 lastEpoch = -1;
                 for (Member m : audience) {
                     m.streamEpoch = -1;
-                    m.peer.link.send(text);
+                    if (!key.equals(m.failureTold)) {
+                        m.failureTold = key;
+                        m.peer.link.send(text);
+                        told++;
+                    }
                 }
             }
         }
-        LOG.debug("swarm room {}: stream failed ({} {}: {}), told {} members", id, f.status(), f.error(), f.message(),
-                audience.length);
+        LOG.debug("swarm room {}: stream failed ({} {}: {}), told {} of {} members", id, f.status(), f.error(), f.message(),
+                told, audience.length);
     }
 
     /**
@@ -342,6 +354,7 @@ final class Room implements ChunkFeed.StreamListener {
             for (Member x : audience) {
                 if (x == m && m.streamEpoch < p.epoch()) {
                     m.streamEpoch = p.epoch();
+                    m.failureTold = null;
                     m.peer.link.send(text);
                 }
             }

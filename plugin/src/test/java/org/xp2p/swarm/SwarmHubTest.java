@@ -383,6 +383,46 @@ class SwarmHubTest {
     }
 
     @Test
+    void aRepeatedFailureReachesOnlyTheMembersThatHaveNotHeardIt() {
+        hub(Map.of());
+        TestLink la = new TestLink();
+        Peer a = hub.connect(la, null);
+        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-8\"}");
+        TestLink lb = new TestLink();
+        Peer b = hub.connect(lb, null);
+        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-8\"}");
+        StreamFailure notFound = StreamFailure.of("cam-8", 404, "stream not found at the origin (x)");
+        feed.fail(notFound);
+        assertEquals(1, la.all("\"stream-failed\"").size());
+        assertEquals(1, lb.all("\"stream-failed\"").size());
+
+        // a newcomer's join starts another attempt, which fails the same way: news to the newcomer only
+        TestLink lc = new TestLink();
+        Peer c = hub.connect(lc, null);
+        hub.onText(c, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-8\"}");
+        feed.fail(notFound);
+        assertEquals(1, la.all("\"stream-failed\"").size(), "a already knew");
+        assertEquals(1, lb.all("\"stream-failed\"").size(), "b already knew");
+        assertEquals(1, lc.all("\"stream-failed\"").size(), "c is told");
+
+        // another failure is news to everyone
+        feed.fail(StreamFailure.of("cam-8", 502, "origin unreachable (y)"));
+        assertEquals(2, la.all("\"stream-failed\"").size());
+        assertEquals(2, lc.all("\"stream-failed\"").size());
+        assertTrue(la.all("\"stream-failed\"").get(1).contains("\"error\":\"bad_origin\""));
+
+        // and after the stream was live, so is the first one again
+        StreamPosition live = new StreamPosition("cam-8", "/cam-8.flv", 3, -1, 0);
+        feed.positions.put("cam-8", live);
+        feed.live(live);
+        feed.positions.remove("cam-8");
+        feed.fail(notFound);
+        assertEquals(3, la.all("\"stream-failed\"").size());
+        assertEquals(3, lb.all("\"stream-failed\"").size());
+        assertEquals(3, lc.all("\"stream-failed\"").size());
+    }
+
+    @Test
     void aRoomHoldsItsStreamOnceAnnouncesEachEpochOnceAndRetriesAfterAFailure() {
         hub(Map.of());
         TestLink la = new TestLink();
