@@ -24,7 +24,7 @@ export class PeerLink {
    * @param {Array} o.iceServers
    * @param {'all'|'relay'} [o.iceTransportPolicy] 'relay': connect only through TURN
    * @param {(type:string,data:object)=>void} o.signal sends offer/answer/candidate to the remote peer
-   * @param {(seq:number)=>Uint8Array|Arriving|null} [o.serve] parent end: the chunk, the chunk still arriving
+   * @param {(seq:number)=>Uint8Array|Arriving|null|Promise} [o.serve] parent end: the chunk, the chunk still arriving
    *   (forwarded as it comes, forward.js), or null when missing
    * @param {(seq:number,bytes:Uint8Array,length:number)=>void} [o.onProgress] child end: `length` bytes of
    *   chunk `seq` have arrived in order (before it is complete or verified)
@@ -217,7 +217,7 @@ export class PeerLink {
     }
     this.serving.add(seq);
     try {
-      let src = this.serve(seq);
+      let src = await this.serve(seq); // an application's own serve may still answer a promise
       // a chunk still to come takes an upload turn only once its bytes begin to arrive
       if (src instanceof Arriving && !(await src.started(HOLD_MS))) {
         src = null;
