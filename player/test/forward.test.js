@@ -35,7 +35,16 @@ function parentLink(src) {
 
 const frames = (dc) => dc.sent.filter((d) => typeof d !== 'string').map((d) => decodeFrame(d));
 const texts = (dc) => dc.sent.filter((d) => typeof d === 'string');
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** Polls `fn` until it holds, failing after `ms`. */
+async function until(what, fn, ms = 2000) {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+/** One turn of the event loop: callbacks of promises already resolved have run (no timer is waited for). */
+const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Feeds `bytes` to `arriving` the way an up link does: in frames, reporting the in-order prefix. */
 function receiver(arriving, bytes) {
@@ -62,16 +71,17 @@ test('a parent forwards a chunk while it arrives, and its last frame only once v
   const { link, busy } = parentLink(a);
   const up = receiver(a, bytes);
   const serving = link.fromChild(JSON.stringify({ get: 9 }));
-  await settle();
+  await flush();
   assert.equal(link.dc.sent.length, 0, 'nothing to forward before the first bytes');
 
   up.deliver(2);
-  await settle();
+  await until('two frames forwarded, then a wait that is not upload time',
+    () => frames(link.dc).length === 2 && busy.at(-1) === false);
   assert.deepEqual(frames(link.dc).map((f) => f.offset), [0, FRAME_PAYLOAD_BYTES]);
-  assert.equal(busy.at(-1), false, 'waiting for bytes is not upload time');
 
   up.deliver(up.left()); // every byte has arrived, none of it verified yet
-  await settle();
+  await until('five frames forwarded', () => frames(link.dc).length === 5 && busy.at(-1) === false);
+  await flush();
   assert.equal(frames(link.dc).length, 5);
   assert.ok(frames(link.dc).every((f) => !f.last), 'the frame with the last byte waits for verification');
 
@@ -96,8 +106,7 @@ test('forwarded bytes that differ from the verified chunk end in missing, withou
   const up = receiver(a, bad);
   const serving = link.fromChild(JSON.stringify({ get: 9 }));
   up.deliver(up.left());
-  await settle();
-  assert.equal(frames(link.dc).length, 3);
+  await until('three frames forwarded', () => frames(link.dc).length === 3);
   a.complete(good); // this player's copy failed and came again over HTTP
   await serving;
   assert.equal(frames(link.dc).length, 3);
@@ -122,7 +131,7 @@ test('a chunk this parent will not have is answered missing', async () => {
   const up = receiver(a, chunk(4 * FRAME_PAYLOAD_BYTES));
   const serving = link.fromChild(JSON.stringify({ get: 9 }));
   up.deliver(1);
-  await settle();
+  await until('the first frame forwarded', () => frames(link.dc).length === 1);
   a.fail(); // skipped, or the player left the room
   await serving;
   assert.equal(frames(link.dc).length, 1);
@@ -134,7 +143,7 @@ test('a child drops frames it has of a chunk its parent then reports missing', a
   link.dc = fakeChannel();
   link.resolveOpened(true);
   const req = link.request(9);
-  await settle();
+  await until('the request sent', () => link.dc.sent.length === 1);
   const parts = [...framesOf(9, chunk(3 * FRAME_PAYLOAD_BYTES))];
   link.fromParent(parts[0].buffer);
   assert.equal(link.reassembler.progress(9).length, FRAME_PAYLOAD_BYTES);
