@@ -26,11 +26,9 @@ export class Arriving {
     if (this.verified || this.failed) {
       return;
     }
-    if (this.bytes !== bytes) {
-      // another source (a new parent) began again from byte 0: what was forwarded is checked
-      // against the verified chunk before the rest is sent
-      this.bytes = bytes;
-    }
+    // a new buffer means another source (a new parent) began again from byte 0: what was already
+    // forwarded from the old one is checked against the verified chunk before the rest is sent
+    this.bytes = bytes;
     this.length = length;
     this.wake();
   }
