@@ -385,21 +385,15 @@ class SwarmHubTest {
     @Test
     void aRepeatedFailureReachesOnlyTheMembersThatHaveNotHeardIt() {
         hub(Map.of());
-        TestLink la = new TestLink();
-        Peer a = hub.connect(la, null);
-        hub.onText(a, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-8\"}");
-        TestLink lb = new TestLink();
-        Peer b = hub.connect(lb, null);
-        hub.onText(b, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-8\"}");
+        TestLink la = member("cam-8");
+        TestLink lb = member("cam-8");
         StreamFailure notFound = StreamFailure.of("cam-8", 404, "stream not found at the origin (x)");
         feed.fail(notFound);
         assertEquals(1, la.all("\"stream-failed\"").size());
         assertEquals(1, lb.all("\"stream-failed\"").size());
 
         // a newcomer's join starts another attempt, which fails the same way: news to the newcomer only
-        TestLink lc = new TestLink();
-        Peer c = hub.connect(lc, null);
-        hub.onText(c, "{\"v\":1,\"type\":\"join\",\"room\":\"cam-8\"}");
+        TestLink lc = member("cam-8");
         feed.fail(notFound);
         assertEquals(1, la.all("\"stream-failed\"").size(), "a already knew");
         assertEquals(1, lb.all("\"stream-failed\"").size(), "b already knew");
@@ -420,6 +414,13 @@ class SwarmHubTest {
         assertEquals(3, la.all("\"stream-failed\"").size());
         assertEquals(3, lb.all("\"stream-failed\"").size());
         assertEquals(3, lc.all("\"stream-failed\"").size());
+    }
+
+    /** A new connection that has joined {@code room}; its link records what the hub sends it. */
+    private TestLink member(String room) {
+        TestLink link = new TestLink();
+        hub.onText(hub.connect(link, null), "{\"v\":1,\"type\":\"join\",\"room\":\"" + room + "\"}");
+        return link;
     }
 
     @Test

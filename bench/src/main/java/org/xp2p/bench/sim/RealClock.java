@@ -111,6 +111,9 @@ final class RealClock implements SimClock, AutoCloseable {
             if (ready.isEmpty()) {
                 long waitMs = Math.max(0, nextTick - (long) now());
                 if (waitMs > 0 && inbox.isEmpty()) {
+                    // a timed wait, not synchronisation: nothing is due before the next tick, and a
+                    // submitted timer unparks this thread at once; waking 0.2 ms early (and at least
+                    // every 50 ms) keeps ticks from being overslept
                     LockSupport.parkNanos(Math.min(waitMs, 50) * 1_000_000L - 200_000L);
                 }
                 continue;

@@ -502,7 +502,7 @@ abstract class SimPeer {
         SimPeer child = f.child;
         f.transfer = new Uplink.Transfer(Math.max(1, Math.round(f.size - credit)), f.child.profile.downBytesPerMs(), f.relayPriority,
                 () -> {
-                    if (f.firstByteAt != f.firstByteAt) { // NaN: the first byte reaches the child half a round trip later
+                    if (Double.isNaN(f.firstByteAt)) { // the first byte reaches the child half a round trip later
                         f.firstByteAt = clock.now() + rtt / 2;
                         f.busyAtFirstByte = child.uplink.busyMs();
                     }
