@@ -457,10 +457,12 @@ export class Xp2pPlayer extends EventTarget {
         this.log(`chunk ${seq} skipped: ${why}`);
         this.dropArriving(seq);
       },
-      onParentFailure: (parent, reason, seq) => {
+      onParentFailure: (parent, reason, seq, afterDigestMs) => {
         this.log(`parent ${parent} ${reason} on chunk ${seq}: reported, chunk taken over HTTP`);
         if (parent !== this.parent) return; // moved meanwhile: nothing to report
-        this.signal.send({ type: 'stall', room: this.room, peer: parent, reason });
+        const m = { type: 'stall', room: this.room, peer: parent, reason };
+        if (afterDigestMs !== undefined) m.afterDigestMs = afterDigestMs;
+        this.signal.send(m);
       },
     });
   }

@@ -10,6 +10,8 @@
  *   the HTTP fallback always has time to finish before the buffer runs dry;
  * - a parent that delivers late, delivers bytes that do not match the digest, or cannot be reached
  *   is reported once (onParentFailure); "missing" (the parent has no such chunk) is not a failure.
+ *   A late report says how long after the digest the deadline ended, so that the server can tell
+ *   a parent that failed from one that was merely far from the root for a child with little buffered.
  */
 
 import { sha256Hex } from './crypto.js';
@@ -71,7 +73,8 @@ export class ChunkScheduler {
    * @param {(seq:number)=>Promise<{status:number,bytes?:Uint8Array,sha256?:string,keyframe?:boolean}>} o.server
    * @param {()=>number} o.bufferSeconds media buffered ahead of playback
    * @param {(seq:number,bytes:Uint8Array,info:{source:string,keyframe:boolean})=>void} o.onChunk in order
-   * @param {(parentId:string,reason:string,seq:number)=>void} o.onParentFailure
+   * @param {(parentId:string,reason:string,seq:number,afterDigestMs?:number)=>void} o.onParentFailure
+   *   afterDigestMs: for a missed deadline, when it ended, in ms after the chunk's digest arrived
    */
   constructor(o) {
     this.opts = { ...DEFAULTS, ...(o.options || {}) };
@@ -239,15 +242,19 @@ export class ChunkScheduler {
       // is reported as unreachable by the link itself
       return null;
     }
-    this.parentFailed(link, r.reason === 'unreachable' ? 'unreachable' : 'stalled', seq);
+    if (r.reason === 'unreachable') {
+      this.parentFailed(link, 'unreachable', seq);
+    } else {
+      this.parentFailed(link, 'stalled', seq, Math.max(0, Math.round(sinceDigest + budget)));
+    }
     return null;
   }
 
-  parentFailed(link, reason, seq) {
+  parentFailed(link, reason, seq, afterDigestMs) {
     this.stats.parentFailures++;
     if (!this.failedParents.has(link)) {
       this.failedParents.add(link);
-      this.onParentFailure(link.id, reason, seq);
+      this.onParentFailure(link.id, reason, seq, afterDigestMs);
     }
   }
 

@@ -45,7 +45,7 @@ function scheduler(o) {
     bufferSeconds: () => 2,
     onChunk: (seq, bytes, info) => got.push([seq, info.source]),
     onSkip: (seq) => skips.push(seq),
-    onParentFailure: (id, reason, seq) => failures.push([id, reason, seq]),
+    onParentFailure: (id, reason, seq, afterDigestMs) => failures.push(afterDigestMs === undefined ? [id, reason, seq] : [id, reason, seq, afterDigestMs]),
     ...o,
   });
   return { s, got, failures, skips };
@@ -136,7 +136,8 @@ test('a parent that does not answer before its deadline is reported stalled; the
   await until('the chunk', () => got.length === 1);
   assert.ok(Date.now() - t0 >= 55, 'waited for the parent first');
   assert.deepEqual(got, [[5, 'server']]);
-  assert.deepEqual(failures, [['P1', 'stalled', 5]]);
+  assert.deepEqual(failures.map((f) => f.slice(0, 3)), [['P1', 'stalled', 5]]);
+  assert.ok(failures[0][3] >= 60 && failures[0][3] < 1000, `the report says when the deadline ended after the digest: ${failures[0]}`);
   assert.deepEqual(link.cancelled, [5], 'the late request is cancelled');
 });
 
@@ -151,6 +152,29 @@ test('a parent that misses the floor deadline of a child with nothing buffered i
   assert.deepEqual(got, [[5, 'server']]);
   assert.deepEqual(failures, [], 'a starved child gives its parent one hop: missing it is no evidence');
   assert.deepEqual(link.cancelled, [5], 'the late request is still cancelled');
+});
+
+test('a late report gives the deadline\'s end after the digest; a tampered chunk\'s report gives none', async () => {
+  let t = 0;
+  const link = parent((seq) => (seq === 5 ? 'never' : chunk(seq)));
+  const { s, got, failures } = scheduler({
+    server: server(), bufferSeconds: () => 10, now: () => t,
+    options: { ...FAST, maxParentMs: 2010 },
+  });
+  s.setParent(link);
+  s.digest(await digestOf(5));
+  t = 1950; // asked 1.95 s after the digest: the parent has the 60 ms left of maxParentMs
+  s.startAt(5);
+  await until('the chunk over HTTP', () => got.length === 1);
+  assert.deepEqual(failures, [['P1', 'stalled', 5, 2010]]);
+
+  const bad = parent((seq) => { const b = chunk(seq); b[0] ^= 1; return b; });
+  const other = scheduler({ server: server() });
+  other.s.setParent(bad);
+  other.s.startAt(0);
+  other.s.digest(await digestOf(0));
+  await until('chunk 0 over HTTP', () => other.got.length === 1);
+  assert.deepEqual(other.failures, [['P1', 'stalled', 0]], 'bad bytes are no matter of time');
 });
 
 test('a chunk asked for long after its digest gives the parent only what is left of maxParentMs', async () => {

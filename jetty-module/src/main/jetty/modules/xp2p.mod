@@ -189,6 +189,8 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.uploadHeadroomPercent=125
 ## seconds a parent demoted by stall reports stays a leaf, 0 = for good. Default: 60
 # xp2p.swarm.demotionSeconds=60
+## a stall report strikes the parent only when the child's deadline ended this many ms after the digest, 0 = always. Default: 2000
+# xp2p.swarm.blameAfterMillis=2000
 ## whether peers on cellular networks may upload. Default: false
 # xp2p.swarm.uploadOnCellular=false
 

@@ -85,8 +85,12 @@ final class DeliveryTree {
         }
     }
 
-    /** A read-only view of one peer for dashboards and invariant checks. */
-    record NodeView(String id, String parent, int depth, int capacity, List<String> children, int stallReports) {
+    /**
+     * A read-only view of one peer for dashboards and invariant checks; {@code measuredSlots} is -1
+     * until its upload was measured, and a {@code demoted} peer has no slots whatever it measured.
+     */
+    record NodeView(String id, String parent, int depth, int capacity, List<String> children, int stallReports,
+                    int measuredSlots, boolean demoted) {
     }
 
     /** A tree that takes declared slots as measured (see {@link #TRUST_DECLARED}). */
@@ -158,13 +162,23 @@ final class DeliveryTree {
      * (or no longer) the reporter's parent changes nothing: it raced with an earlier move.
      */
     Changes stalled(String reporter, String parent) {
+        return stalled(reporter, parent, true);
+    }
+
+    /**
+     * The same, with the parent's strike only when {@code strike}: the reporter moves away and never
+     * goes back below it either way.
+     */
+    Changes stalled(String reporter, String parent, boolean strike) {
         Node r = nodes.get(reporter);
         Node p = nodes.get(parent);
         if (r == null || p == null || !r.parent.equals(parent)) {
             return Changes.none();
         }
         Tracker t = new Tracker();
-        p.stallReporters.add(reporter);
+        if (strike) {
+            p.stallReporters.add(reporter);
+        }
         r.reported.add(parent);
         detach(r, t);
         attach(reporter, Set.of(parent), t);
@@ -466,7 +480,7 @@ final class DeliveryTree {
         List<NodeView> out = new ArrayList<>(nodes.size());
         for (Node n : nodes.values()) {
             out.add(new NodeView(n.id, n.parent, depth(n.id), n.capacity, List.copyOf(n.children),
-                    n.stallReporters.size()));
+                    n.stallReporters.size(), n.measuredSlots, n.stallReporters.size() >= stallStrikes));
         }
         return out;
     }

@@ -55,6 +55,7 @@ final class Room implements ChunkFeed.StreamListener {
     static final int BITRATE_DIGESTS = 8;
     private final int uploadHeadroomPercent;
     private final long demotionMillis;
+    private final long blameAfterMillis;
     /** When each demoted member was demoted (insertion order = oldest first). */
     private final Map<String, Long> demotedAt = new LinkedHashMap<>();
 
@@ -78,15 +79,17 @@ final class Room implements ChunkFeed.StreamListener {
     /**
      * @param uploadHeadroomPercent the upload a child needs, in percent of the stream's bitrate
      * @param demotionMillis        how long a parent demoted by stall reports stays a leaf (0: for good)
+     * @param blameAfterMillis      a late report is a strike only when the deadline ended this long after the digest
      */
     Room(String id, DeliveryTree tree, StreamLinks links, LongSupplier millis, int uploadHeadroomPercent,
-         long demotionMillis) {
+         long demotionMillis, long blameAfterMillis) {
         this.id = id;
         this.tree = tree;
         this.links = links;
         this.millis = millis;
         this.uploadHeadroomPercent = uploadHeadroomPercent;
         this.demotionMillis = demotionMillis;
+        this.blameAfterMillis = blameAfterMillis;
     }
 
     synchronized void subscription(AutoCloseable handle) {
@@ -181,8 +184,15 @@ final class Room implements ChunkFeed.StreamListener {
         }
     }
 
-    /** A child reports its parent stalled or unreachable; false when that peer is not its parent. */
-    synchronized boolean stalled(String reporter, String parent, String reason) {
+    /**
+     * A child reports its parent stalled or unreachable; false when that peer is not its parent. The
+     * child always moves. The parent gets a strike unless the report is of a deadline that ended
+     * sooner than {@code blameAfterMillis} after the digest ({@code afterDigestMs}, null when the
+     * report is not about a deadline): a chunk that far is on time, and a parent deep in the tree
+     * needs that long for it, so such a miss says the child sat too deep for its buffer, not that
+     * the parent failed. Demoting it would take away the slots its other children use.
+     */
+    synchronized boolean stalled(String reporter, String parent, String reason, Long afterDigestMs) {
         if (!members.containsKey(reporter) || !parent.equals(tree.parent(reporter))) {
             return false;
         }
@@ -191,12 +201,14 @@ final class Room implements ChunkFeed.StreamListener {
             return true;
         }
         stallReports++;
-        announce(tree.stalled(reporter, parent));
+        boolean strike = !reason.equals("stalled") || afterDigestMs == null || afterDigestMs >= blameAfterMillis;
+        announce(tree.stalled(reporter, parent, strike));
         if (tree.isDemoted(parent)) {
             demotedAt.putIfAbsent(parent, millis.getAsLong());
         }
-        LOG.debug("swarm room {}: peer {} reports parent {} {}; now under {}{}", id, reporter, parent, reason,
-                tree.parent(reporter), tree.isDemoted(parent) ? ", " + parent + " demoted to leaf" : "");
+        LOG.debug("swarm room {}: peer {} reports parent {} {}{}; now under {}{}", id, reporter, parent, reason,
+                strike ? "" : " " + afterDigestMs + " ms after the digest (no strike)", tree.parent(reporter),
+                tree.isDemoted(parent) ? ", " + parent + " demoted to leaf" : "");
         return true;
     }
 
@@ -406,7 +418,7 @@ final class Room implements ChunkFeed.StreamListener {
                     .put("children", v.children()).put("slots", (long) v.capacity()).put("upload", m.upload)
                     .put("network", m.network).put("p2pBytes", m.p2pBytes).put("cdnBytes", m.cdnBytes)
                     .put("uploadBytes", m.uploadBytes).put("stalls", m.stalls).put("stallReports", (long) v.stallReports())
-                    .end());
+                    .put("measuredSlots", (long) v.measuredSlots()).put("demoted", v.demoted()).end());
             edges.add(Json.object().put("from", v.parent()).put("to", v.id()).end());
         }
         json.put("depth", (long) maxDepth).put("serverChildren", (long) tree.serverChildren());

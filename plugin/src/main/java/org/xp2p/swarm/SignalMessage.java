@@ -20,8 +20,11 @@ import java.io.UncheckedIOException;
  */
 record SignalMessage(int version, String type, String room, String to, String peer, String reason,
                      String code, String token, Boolean upload, Long slots, String network,
-                     Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, Long uploadRate, String data, String stream) {
+                     Long p2pBytes, Long cdnBytes, Long uploadBytes, Long stalls, Long uploadRate, String data, String stream,
+                     Long afterDigestMs) {
     static final int VERSION = 1;
+    /** A stall's {@code afterDigestMs} beyond an hour is no deadline a player gives. */
+    static final long MAX_AFTER_DIGEST_MS = 3_600_000;
 
     /** A signalling message: {@code {"v":1,"type":type,...}}. */
     static Json message(String type) {
@@ -81,6 +84,7 @@ record SignalMessage(int version, String type, String room, String to, String pe
                     case "uploadBytes" -> b.uploadBytes = integer(p, t, name, Long.MAX_VALUE);
                     case "stalls" -> b.stalls = integer(p, t, name, Long.MAX_VALUE);
                     case "uploadRate" -> b.uploadRate = integer(p, t, name, Long.MAX_VALUE);
+                    case "afterDigestMs" -> b.afterDigestMs = integer(p, t, name, MAX_AFTER_DIGEST_MS);
                     case "data" -> b.data = copy(p, t);
                     default -> p.skipChildren();
                 }
@@ -100,7 +104,8 @@ record SignalMessage(int version, String type, String room, String to, String pe
             throw new BadMessage("bad_field", "field type is required");
         }
         return new SignalMessage(b.version, b.type, b.room, b.to, b.peer, b.reason, b.code, b.token, b.upload,
-                b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.uploadRate, b.data, b.stream);
+                b.slots, b.network, b.p2pBytes, b.cdnBytes, b.uploadBytes, b.stalls, b.uploadRate, b.data, b.stream,
+                b.afterDigestMs);
     }
 
     private static String string(JsonParser p, JsonToken t, String name, int max) throws IOException, BadMessage {
@@ -144,6 +149,6 @@ record SignalMessage(int version, String type, String room, String to, String pe
         int version = -1;
         String type, room, to, peer, reason, code, token, network, data, stream;
         Boolean upload;
-        Long slots, p2pBytes, cdnBytes, uploadBytes, stalls, uploadRate;
+        Long slots, p2pBytes, cdnBytes, uploadBytes, stalls, uploadRate, afterDigestMs;
     }
 }

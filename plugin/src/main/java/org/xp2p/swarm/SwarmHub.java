@@ -416,7 +416,7 @@ final class SwarmHub implements AutoCloseable {
             throw new SignalMessage.BadMessage("bad_field", "reason must be stalled or unreachable");
         }
         Room room = rooms.get(roomId);
-        if (room == null || !room.stalled(peer.id, m.peer(), reason)) {
+        if (room == null || !room.stalled(peer.id, m.peer(), reason, m.afterDigestMs())) {
             throw new SignalMessage.BadMessage("not_your_parent", m.peer() + " is not your parent in room " + roomId);
         }
     }

@@ -85,6 +85,21 @@ class DeliveryTreeTest {
     }
 
     @Test
+    void aReportWithoutAStrikeMovesOnlyTheReporter() {
+        DeliveryTree tree = new DeliveryTree(4, 2, 1);
+        tree.join("p", 2);
+        tree.join("q", 3);
+        tree.join("r", 0);
+        assertEquals("p", tree.parent("q"));
+        assertEquals("p", tree.parent("r"));
+        assertEquals(Set.of("r"), tree.stalled("r", "p", false).reparented());
+        assertEquals("q", tree.parent("r"));
+        assertFalse(tree.isDemoted("p"), "one strike would demote here; no strike does not");
+        assertEquals(List.of("q"), tree.children("p"), "p keeps its other child and its slots");
+        assertTrue(tree.hasFreeSlot("p"));
+    }
+
+    @Test
     void standbyListsOtherEligibleParents() {
         DeliveryTree tree = new DeliveryTree(4, 2, 2);
         tree.join("a", 1);
@@ -187,6 +202,7 @@ class DeliveryTreeTest {
         tree.join("a", 4);
         tree.join("x", 0);
         tree.join("y", 0);
+        assertEquals(List.of(-1, 1, 0), view(tree, "a"), "unmeasured: probe slot, not demoted");
         assertEquals("a", tree.parent("x"));
         assertEquals(DeliveryTree.SERVER, tree.parent("y"), "a has one probe slot");
         assertEquals(DeliveryTree.Changes.none(), tree.rebalance(1, 10), "a is not measured: nothing moves below it");
@@ -201,8 +217,16 @@ class DeliveryTreeTest {
         assertTrue(tree.isDemoted("a"));
         tree.measured("a", 4);
         assertFalse(tree.hasFreeSlot("a"), "no slots while demoted, whatever the measurement");
+        assertEquals(List.of(4, 0, 1), view(tree, "a"), "the view tells a demotion from a weak measurement");
         tree.forgive("a");
         assertTrue(tree.hasFreeSlot("a"), "forgiven: measured slots back (offered 4, measured 4)");
+        assertEquals(List.of(4, 4, 0), view(tree, "a"));
+    }
+
+    /** measuredSlots, slots, demoted (1/0) of one peer as the dashboard view shows them. */
+    private static List<Integer> view(DeliveryTree tree, String id) {
+        DeliveryTree.NodeView v = tree.snapshot().stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
+        return List.of(v.measuredSlots(), v.capacity(), v.demoted() ? 1 : 0);
     }
 
     @Test

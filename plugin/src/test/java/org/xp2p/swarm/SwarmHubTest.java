@@ -329,6 +329,25 @@ class SwarmHubTest {
     }
 
     @Test
+    void aStallOfADeadlineEndingSoonAfterTheDigestMovesTheChildWithoutAStrike() {
+        hub(Map.of("xp2p.swarm.maxSlots", "4", "xp2p.swarm.probeSlots", "4", "xp2p.swarm.stallStrikes", "1"));
+        TestLink[] links = new TestLink[4];
+        Peer[] peers = joinAll(links, "r", "\"upload\":true,\"slots\":4", "\"upload\":false", "\"upload\":false",
+                "\"upload\":false");
+        assertEquals(3, childrenOf("r", peers[0]));
+        hub.onText(peers[1], "{\"v\":1,\"type\":\"stall\",\"room\":\"r\",\"peer\":\"" + peers[0].id + "\",\"afterDigestMs\":1999}");
+        assertEquals(2, childrenOf("r", peers[0]), "the reporter moved away: " + hub.roomView("r").orElseThrow());
+        assertTrue(hub.roomView("r").orElseThrow().contains("\"id\":\"" + peers[0].id + "\",\"parent\":\"server\",\"depth\":1,\"children\":[\""
+                + peers[2].id + "\",\"" + peers[3].id + "\"],\"slots\":4"), "no strike: its other children stay: " + hub.roomView("r").orElseThrow());
+        assertTrue(links[1].all("\"error\"").isEmpty(), links[1].messages.toString());
+        hub.onText(peers[2], "{\"v\":1,\"type\":\"stall\",\"room\":\"r\",\"peer\":\"" + peers[0].id + "\",\"afterDigestMs\":2000}");
+        assertEquals(0, childrenOf("r", peers[0]), "from blameAfterMillis on, a report strikes (one strike demotes here)");
+        hub.onText(peers[3], "{\"v\":1,\"type\":\"stall\",\"room\":\"r\",\"peer\":\"server\",\"afterDigestMs\":-1}");
+        String refused = links[3].first("\"error\"");
+        assertTrue(refused.contains("\"code\":\"bad_field\"") && refused.contains("afterDigestMs"), refused);
+    }
+
+    @Test
     void offersPassAlongTreeEdgesOnly() {
         hub(Map.of("xp2p.swarm.maxSlots", "1"));
         TestLink la = new TestLink();

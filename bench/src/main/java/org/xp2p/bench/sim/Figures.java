@@ -51,6 +51,10 @@ final class Figures {
     long parentMessages;
     long moves;
     long stallReports;
+    /** Stall reports about a parent that did not have the chunk itself yet when the child gave up. */
+    long stallReportsParentLate;
+    /** Stall reports of a deadline that ended sooner than 2 s after the digest (the node moves the child, no strike). */
+    long earlyReports;
     long unreachableReports;
     long offers;
     long answered;
@@ -84,6 +88,8 @@ final class Figures {
     /** Peers that offered slots and that the node now gives none (demoted after stall reports), of all that offered. */
     int demoted = -1;
     int offeringSlots;
+    /** Where the slots the uploaders' links could feed went, at the end (see {@link SlotGap}). */
+    String slotGap = "";
     String note = "";
 
     Figures(String name, int rooms) {

@@ -124,14 +124,19 @@ final class NodeViews {
         return String.join(", ", parts);
     }
 
-    /** From a room's tree view: each peer's id and the slots the node now gives it. */
+    /** One peer's slots in the node's tree view: given now, measured (-1: not yet), demoted. */
+    record Slots(int slots, int measured, boolean demoted) {
+    }
+
+    /** From a room's tree view: each peer's id and its slots. */
     @SuppressWarnings("unchecked")
-    static Map<String, Integer> capacities(Map<String, Object> tree) {
-        Map<String, Integer> out = new LinkedHashMap<>();
+    static Map<String, Slots> slots(Map<String, Object> tree) {
+        Map<String, Slots> out = new LinkedHashMap<>();
         if (tree.get("nodes") instanceof List<?> nodes) {
             for (Object o : nodes) {
                 Map<String, Object> n = (Map<String, Object>) o;
-                out.put(String.valueOf(n.get("id")), (int) number(n, "slots"));
+                out.put(String.valueOf(n.get("id")), new Slots((int) number(n, "slots"), (int) number(n, "measuredSlots"),
+                        Boolean.TRUE.equals(n.get("demoted"))));
             }
         }
         return out;

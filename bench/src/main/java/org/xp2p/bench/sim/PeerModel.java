@@ -29,11 +29,15 @@ package org.xp2p.bench.sim;
  *                        the first child waiting for it while they still arrive, holding back only
  *                        the last frame until its own copy is verified (false: store and forward,
  *                        the whole chunk first, as the SDK did before)
+ * @param reportsDeadline the SDK's {@code stall} says when the missed deadline ended after the digest
+ *                        ({@code afterDigestMs}), so the node strikes only parents that missed a
+ *                        deadline of 2 s or more (false: no such field, every report strikes, as
+ *                        with the SDK before)
  */
 record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
                  double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
                  double linkSetupMs, double targetLatencyMs, double lateMs, boolean sequentialUploads,
-                 boolean reportsUploadRate, boolean cutThrough) {
+                 boolean reportsUploadRate, boolean cutThrough, boolean reportsDeadline) {
     /** Player SDK constants (player/src/scheduler.js DEFAULTS, player.js). */
     static final double HTTP_BUDGET_MS = 700;
     static final double MIN_PARENT_MS = 250;
@@ -51,17 +55,29 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     /** The peers as they were before issue 9's tree work: 4 slots, parallel uploads, no upload rate reported. */
     PeerModel before() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
-                rejoinAfterMs, frozen, Math.min(slots, 4), slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false, false);
+                rejoinAfterMs, frozen, Math.min(slots, 4), slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false, false, false);
     }
 
     /** The same peers forwarding only whole, verified chunks (store and forward, the SDK before cut-through). */
     PeerModel storeAndForward() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
                 rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, sequentialUploads,
-                reportsUploadRate, false);
+                reportsUploadRate, false, reportsDeadline);
+    }
+
+    /** The same peers reporting stalls without {@code afterDigestMs} (the SDK before it): every report strikes. */
+    PeerModel blamingEveryMiss() {
+        return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
+                rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, sequentialUploads,
+                reportsUploadRate, cutThrough, false);
     }
 
     /** The slots a peer with this uplink puts in its join. */
+    /** Children this uplink can feed at {@code headroom} × the stream's bitrate each, at most {@code slots}. */
+    int uplinkSlots(double upBytesPerMs, double headroom) {
+        return (int) Math.min(slots, Math.floor(upBytesPerMs / LinkTiming.mbpsToBytesPerMs(streamMbps * headroom)));
+    }
+
     int slotsFor(double upBytesPerMs) {
         if (!slotsByUplink) {
             return slots;

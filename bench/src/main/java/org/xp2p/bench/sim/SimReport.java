@@ -70,7 +70,8 @@ final class SimReport {
                 + fmt("%.0f", f.startup.quantile(0.99)) + " / " + fmt("%.0f ms", f.startup.max()) + " (" + f.startups + ")");
         row("playback stalls (per 1000 chunks played), stalled time", f -> f.stalls + " ("
                 + fmt("%.2f", 1000.0 * f.stalls / Math.max(1, f.playbackChunks)) + "), " + fmt("%.1f s", f.stallMs / 1000));
-        row("stall reports stalled / unreachable", f -> f.name.startsWith("tree") ? f.stallReports + " / " + f.unreachableReports : "—");
+        row("stall reports stalled (deadline ended < 2 s after the digest; parent had not got the chunk itself) / unreachable", f -> f.name.startsWith("tree")
+                ? f.stallReports + " (" + f.earlyReports + "; " + f.stallReportsParentLate + ") / " + f.unreachableReports : "—");
         row("parent messages / s; moves (new parent) / s", f -> f.name.startsWith("tree")
                 ? fmt("%.1f", f.parentMessages / f.seconds()) + "; " + fmt("%.1f", f.moves / f.seconds()) : "—");
         row("offers sent / answered", f -> f.name.startsWith("tree") ? f.offers + " / " + f.answered : "—");
@@ -81,6 +82,8 @@ final class SimReport {
                     ? fmt("%.0f", f.nodeServerChildren) + " / " + f.nodePeers : "—");
             row("uploaders the node gives no slot (measured too weak, or demoted by stall strikes)", f -> f.name.startsWith("tree") && f.demoted >= 0
                     ? f.demoted + " of " + f.offeringSlots : "—");
+            row("slots the uplinks could feed vs the node gives them, at the end", f -> f.name.startsWith("tree") && !f.slotGap.isEmpty()
+                    ? f.slotGap : "—");
             row("node tree at the end, per depth: peers/slots/free slots", f -> f.name.startsWith("tree")
                     ? f.freeSlotsByDepth : "—");
         }

@@ -242,7 +242,7 @@ final class TreePeer extends SimPeer {
             long gen = generation;
             clock.at(PeerModel.CHANNEL_OPEN_MS, () -> {
                 if (gen == generation && link == l && !l.open) {
-                    report(l, "unreachable");
+                    report(l, "unreachable", null);
                 }
             });
         }
@@ -287,12 +287,13 @@ final class TreePeer extends SimPeer {
         // scheduler.js: late on an open channel is a parent failure; on a channel still
         // connecting the server fills in and the link reports unreachable by itself
         if (l.open && !starved) {
-            report(l, "stalled");
+            report(l, "stalled", f);
         }
         fallBack(f);
     }
 
-    private void report(Link l, String reason) {
+    /** Reports the parent once per link; {@code missed} is the fetch whose deadline passed (null: unreachable). */
+    private void report(Link l, String reason, Fetch missed) {
         if (l.reported) {
             return;
         }
@@ -300,13 +301,21 @@ final class TreePeer extends SimPeer {
         if (!l.parentId.equals(parent) || frozen) {
             return;
         }
+        long afterDigest = missed == null ? -1 : Math.round(missed.askedAt + missed.parentDeadlineMs - digestAt(missed.seq));
         socket.send("{\"v\":1,\"type\":\"stall\",\"room\":\"" + room + "\",\"peer\":\"" + l.parentId + "\",\"reason\":\""
-                + reason + "\"}");
+                + reason + (afterDigest >= 0 && model.reportsDeadline() ? "\",\"afterDigestMs\":" + afterDigest + "}" : "\"}"));
         if (counting()) {
-            if (reason.equals("unreachable")) {
+            if (missed == null) {
                 fig.unreachableReports++;
-            } else {
-                fig.stallReports++;
+                return;
+            }
+            fig.stallReports++;
+            if (afterDigest < 2_000) {
+                fig.earlyReports++;
+            }
+            TreePeer p = peers.apply(l.parentId);
+            if (p != null && !p.isDone(missed.seq)) {
+                fig.stallReportsParentLate++;
             }
         }
     }

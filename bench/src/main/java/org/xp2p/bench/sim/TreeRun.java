@@ -254,17 +254,15 @@ final class TreeRun {
                 fig.nodeServerChildren = NodeViews.number(tree, "serverChildren");
                 fig.nodePeers = (int) NodeViews.number(tree, "peers");
                 fig.freeSlotsByDepth = NodeViews.freeSlotsByDepth(tree);
-                int[] demoted = {0, 0};
                 java.util.concurrent.CountDownLatch counted = new java.util.concurrent.CountDownLatch(1);
-                Map<String, Integer> capacity = NodeViews.capacities(tree);
+                Map<String, NodeViews.Slots> slots = NodeViews.slots(tree);
+                double headroom = Integer.parseInt(settings.getOrDefault("xp2p.swarm.uploadHeadroomPercent", "125")) / 100.0;
+                SlotGap gap = new SlotGap();
                 clock.at(0, () -> {
-                    capacity.forEach((id, slots) -> {
+                    slots.forEach((id, node) -> {
                         TreePeer p = byId.get(id);
                         if (p != null && p.profile.uploads() && scenario.model().slotsFor(p.profile.upBytesPerMs()) > 0) {
-                            demoted[1]++;
-                            if (slots == 0) {
-                                demoted[0]++;
-                            }
+                            gap.add(node, scenario.model().uplinkSlots(p.profile.upBytesPerMs(), headroom));
                         }
                     });
                     counted.countDown();
@@ -274,8 +272,9 @@ final class TreeRun {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                fig.demoted = demoted[0];
-                fig.offeringSlots = demoted[1];
+                fig.demoted = gap.givenNone;
+                fig.offeringSlots = gap.offering;
+                fig.slotGap = gap.toString();
             }
             Map<String, Object> stat = views.stat(Scenario.roomName(0));
             if (stat != null) {
