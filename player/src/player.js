@@ -254,6 +254,7 @@ export class Xp2pPlayer extends EventTarget {
       upload: this.upload,
       network: this.network,
       parentFailures: s.parentFailures || 0,
+      excusedLate: s.excusedLate || 0,
       rejected: s.rejected || 0,
       verified: s.verified || 0,
       skipped: s.skipped || 0,

@@ -11,7 +11,10 @@
  * - a parent that delivers late, delivers bytes that do not match the digest, or cannot be reached
  *   is reported once (onParentFailure); "missing" (the parent has no such chunk) is not a failure.
  *   A late report says how long after the digest the deadline ended, so that the server can tell
- *   a parent that failed from one that was merely far from the root for a child with little buffered.
+ *   a parent that failed from one that was merely far from the root for a child with little buffered;
+ * - a deadline missed sooner than blameAfterMs after the digest is reported only when the same parent
+ *   missed the previous chunk too: one such miss says little (a parent deep in the tree needs most of
+ *   2 s), and every report moves the child, which costs a new link and churns a large room.
  */
 
 import { sha256Hex } from './crypto.js';
@@ -21,6 +24,8 @@ export const DEFAULTS = Object.freeze({
   minParentMs: 250,       // never give a parent less (it needs one hop)
   maxParentMs: 4000,      // never wait longer on a parent, however much is buffered: a parent that needs
                           // 4 s for a 1 s chunk is not keeping up, and the fallback lands within 5 s of the digest
+  blameAfterMs: 2000,     // a deadline missed before this long after the digest is reported only when the
+                          // parent missed the previous chunk too (docs/PROTOCOL.md 6b.3)
   maxInFlight: 3,         // chunks fetched at once (only when behind)
   serverDeadlineMs: 15000, // give up on one chunk over HTTP after this long (then skip it)
   retry425Ms: 120,        // poll interval while the server has not closed the chunk yet
@@ -95,9 +100,10 @@ export class ChunkScheduler {
     this.needKeyframe = false;
     this.lastDigestAt = this.now();
     this.failedParents = new WeakSet();
+    this.lateStreak = new WeakMap(); // link -> deadlines it missed in a row
     this.onVerified = o.onVerified || (() => {});
     this.stopped = false;
-    this.stats = { p2pBytes: 0, cdnBytes: 0, p2pChunks: 0, cdnChunks: 0, rejected: 0, parentFailures: 0, missing: 0, skipped: 0, verified: 0 };
+    this.stats = { p2pBytes: 0, cdnBytes: 0, p2pChunks: 0, cdnChunks: 0, rejected: 0, parentFailures: 0, excusedLate: 0, missing: 0, skipped: 0, verified: 0 };
   }
 
   /** Playback continues with `seq`; `knownMax` is the newest chunk known to exist (or -1). */
@@ -226,6 +232,7 @@ export class ChunkScheduler {
       if (await this.verify(r.bytes, digest.sha256)) {
         this.stats.verified++;
         this.stats.p2pChunks++;
+        this.lateStreak.delete(link);
         return { bytes: r.bytes, source: 'peer', keyframe: digest.keyframe };
       }
       this.stats.rejected++;
@@ -244,9 +251,16 @@ export class ChunkScheduler {
     }
     if (r.reason === 'unreachable') {
       this.parentFailed(link, 'unreachable', seq);
-    } else {
-      this.parentFailed(link, 'stalled', seq, Math.max(0, Math.round(sinceDigest + budget)));
+      return null;
     }
+    const afterDigestMs = Math.max(0, Math.round(sinceDigest + budget));
+    const streak = (this.lateStreak.get(link) || 0) + 1;
+    this.lateStreak.set(link, streak);
+    if (streak < 2 && afterDigestMs < this.opts.blameAfterMs) {
+      this.stats.excusedLate++;
+      return null;
+    }
+    this.parentFailed(link, 'stalled', seq, afterDigestMs);
     return null;
   }
 

@@ -4,7 +4,7 @@ import { sha256Hex } from '../src/crypto.js';
 import { ChunkScheduler, chooseStart, firstTimestamp, parentDeadline } from '../src/scheduler.js';
 
 const chunk = (seq) => new TextEncoder().encode(`chunk-${seq}-`.repeat(50));
-const FAST = { httpBudgetMs: 0, minParentMs: 60, maxParentMs: 60, retry425Ms: 5, pollAfterMs: 40, serverDeadlineMs: 2000 };
+const FAST = { httpBudgetMs: 0, minParentMs: 60, maxParentMs: 60, blameAfterMs: 0, retry425Ms: 5, pollAfterMs: 40, serverDeadlineMs: 2000 };
 
 async function digestOf(seq, keyframe = true) {
   const bytes = chunk(seq);
@@ -159,14 +159,14 @@ test('a late report gives the deadline\'s end after the digest; a tampered chunk
   const link = parent((seq) => (seq === 5 ? 'never' : chunk(seq)));
   const { s, got, failures } = scheduler({
     server: server(), bufferSeconds: () => 10, now: () => t,
-    options: { ...FAST, maxParentMs: 2010 },
+    options: { ...FAST, maxParentMs: 2010, blameAfterMs: 2000 },
   });
   s.setParent(link);
   s.digest(await digestOf(5));
   t = 1950; // asked 1.95 s after the digest: the parent has the 60 ms left of maxParentMs
   s.startAt(5);
   await until('the chunk over HTTP', () => got.length === 1);
-  assert.deepEqual(failures, [['P1', 'stalled', 5, 2010]]);
+  assert.deepEqual(failures, [['P1', 'stalled', 5, 2010]], 'a deadline ending 2 s or later after the digest: reported at the first miss');
 
   const bad = parent((seq) => { const b = chunk(seq); b[0] ^= 1; return b; });
   const other = scheduler({ server: server() });
@@ -175,6 +175,29 @@ test('a late report gives the deadline\'s end after the digest; a tampered chunk
   other.s.digest(await digestOf(0));
   await until('chunk 0 over HTTP', () => other.got.length === 1);
   assert.deepEqual(other.failures, [['P1', 'stalled', 0]], 'bad bytes are no matter of time');
+});
+
+test('a deadline that ends soon after the digest is reported only when the parent misses the next chunk too', async () => {
+  const answers = { 5: 'never', 6: chunk(6), 7: 'never', 8: 'never' };
+  const link = parent((seq) => answers[seq]);
+  // deadlines end 60 ms after the digest, far sooner than blameAfterMs: one miss is no evidence
+  const { s, got, failures } = scheduler({ server: server(), options: { ...FAST, blameAfterMs: 2000 } });
+  s.setParent(link);
+  s.startAt(5);
+  s.digest(await digestOf(5));
+  await until('chunk 5', () => got.length === 1);
+  s.digest(await digestOf(6));
+  await until('chunk 6', () => got.length === 2);
+  s.digest(await digestOf(7));
+  await until('chunk 7', () => got.length === 3);
+  assert.deepEqual(failures, [], 'a miss, a delivery, a miss: each excused');
+  assert.equal(s.stats.excusedLate, 2);
+  s.digest(await digestOf(8));
+  await until('chunk 8', () => got.length === 4);
+  assert.deepEqual(got, [[5, 'server'], [6, 'peer'], [7, 'server'], [8, 'server']]);
+  assert.equal(failures.length, 1, 'the second miss in a row is reported');
+  assert.deepEqual(failures[0].slice(0, 3), ['P1', 'stalled', 8]);
+  assert.ok(failures[0][3] < 2000, `and says its deadline ended early: ${failures[0]}`);
 });
 
 test('a chunk asked for long after its digest gives the parent only what is left of maxParentMs', async () => {

@@ -55,6 +55,8 @@ final class Figures {
     long stallReportsParentLate;
     /** Stall reports of a deadline that ended sooner than 2 s after the digest (the node moves the child, no strike). */
     long earlyReports;
+    /** Early misses not reported (the parent's previous chunk came in time). */
+    long excusedLate;
     long unreachableReports;
     long offers;
     long answered;

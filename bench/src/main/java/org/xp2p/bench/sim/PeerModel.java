@@ -29,10 +29,12 @@ package org.xp2p.bench.sim;
  *                        the first child waiting for it while they still arrive, holding back only
  *                        the last frame until its own copy is verified (false: store and forward,
  *                        the whole chunk first, as the SDK did before)
- * @param reportsDeadline the SDK's {@code stall} says when the missed deadline ended after the digest
- *                        ({@code afterDigestMs}), so the node strikes only parents that missed a
- *                        deadline of 2 s or more (false: no such field, every report strikes, as
- *                        with the SDK before)
+ * @param reportsDeadline the SDK's blame rule (scheduler.js {@code blameAfterMs}): a deadline that
+ *                        ended sooner than {@link #BLAME_AFTER_MS} after the digest is reported only
+ *                        when the parent missed the previous chunk too, and a {@code stall} says when
+ *                        the deadline ended ({@code afterDigestMs}), so the node strikes only parents
+ *                        that missed a deadline of 2 s or more (false: every miss is reported and
+ *                        strikes, as with the SDK before)
  */
 record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
                  double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
@@ -42,6 +44,7 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     static final double HTTP_BUDGET_MS = 700;
     static final double MIN_PARENT_MS = 250;
     static final double MAX_PARENT_MS = 4000;
+    static final double BLAME_AFTER_MS = 2000;
     static final int MAX_IN_FLIGHT = 3;
     static final double PARENT_HOLD_MS = 8000;
     static final double CHANNEL_OPEN_MS = 5000;

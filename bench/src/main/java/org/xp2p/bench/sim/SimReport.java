@@ -70,8 +70,8 @@ final class SimReport {
                 + fmt("%.0f", f.startup.quantile(0.99)) + " / " + fmt("%.0f ms", f.startup.max()) + " (" + f.startups + ")");
         row("playback stalls (per 1000 chunks played), stalled time", f -> f.stalls + " ("
                 + fmt("%.2f", 1000.0 * f.stalls / Math.max(1, f.playbackChunks)) + "), " + fmt("%.1f s", f.stallMs / 1000));
-        row("stall reports stalled (deadline ended < 2 s after the digest; parent had not got the chunk itself) / unreachable", f -> f.name.startsWith("tree")
-                ? f.stallReports + " (" + f.earlyReports + "; " + f.stallReportsParentLate + ") / " + f.unreachableReports : "—");
+        row("stall reports stalled (deadline ended < 2 s after the digest; parent had not got the chunk itself) / unreachable; early misses not reported", f -> f.name.startsWith("tree")
+                ? f.stallReports + " (" + f.earlyReports + "; " + f.stallReportsParentLate + ") / " + f.unreachableReports + "; " + f.excusedLate : "—");
         row("parent messages / s; moves (new parent) / s", f -> f.name.startsWith("tree")
                 ? fmt("%.1f", f.parentMessages / f.seconds()) + "; " + fmt("%.1f", f.moves / f.seconds()) : "—");
         row("offers sent / answered", f -> f.name.startsWith("tree") ? f.offers + " / " + f.answered : "—");

@@ -92,6 +92,8 @@ public final class SwarmSim implements Callable<Integer> {
     String serverHeap = "2g";
     @Option(names = "--node-setting", description = "extra xp2p.* setting for the node, key=value (repeatable)")
     Map<String, String> nodeSettings = new LinkedHashMap<>();
+    @Option(names = "--node-jvm", description = "extra JVM option for the node, e.g. -XX:StartFlightRecording=filename=node.jfr (repeatable)")
+    List<String> nodeJvm = new ArrayList<>();
 
     private final PrintStream out = System.out;
 
@@ -117,7 +119,8 @@ public final class SwarmSim implements Callable<Integer> {
         List<Figures> results = new ArrayList<>();
         TreeRun first = null;
         Path dir = Files.createTempDirectory("xp2p-swarmsim-");
-        List<String> jvm = List.of("-Xms512m", "-Xmx" + serverHeap, "-XX:+UseZGC");
+        List<String> jvm = new ArrayList<>(List.of("-Xms512m", "-Xmx" + serverHeap, "-XX:+UseZGC"));
+        jvm.addAll(nodeJvm);
         try (ReplayOrigin origin = new ReplayOrigin(recording, 0)) {
             for (String v : variants) {
                 if (v.equals("mesh")) {

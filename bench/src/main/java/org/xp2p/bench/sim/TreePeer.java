@@ -21,6 +21,8 @@ final class TreePeer extends SimPeer {
         boolean answered;
         boolean open;
         boolean reported;
+        /** Deadlines this parent missed in a row (scheduler.js lateStreak). */
+        int lateStreak;
         final List<Fetch> waiting = new ArrayList<>(3);
 
         Link(String parentId) {
@@ -287,7 +289,15 @@ final class TreePeer extends SimPeer {
         // scheduler.js: late on an open channel is a parent failure; on a channel still
         // connecting the server fills in and the link reports unreachable by itself
         if (l.open && !starved) {
-            report(l, "stalled", f);
+            // scheduler.js blameAfterMs: an early miss is reported only when the parent missed the chunk before too
+            boolean early = f.askedAt + f.parentDeadlineMs - digestAt(f.seq) < PeerModel.BLAME_AFTER_MS;
+            if (++l.lateStreak < 2 && early && model.reportsDeadline()) {
+                if (counting()) {
+                    fig.excusedLate++;
+                }
+            } else {
+                report(l, "stalled", f);
+            }
         }
         fallBack(f);
     }
@@ -310,7 +320,7 @@ final class TreePeer extends SimPeer {
                 return;
             }
             fig.stallReports++;
-            if (afterDigest < 2_000) {
+            if (afterDigest < PeerModel.BLAME_AFTER_MS) {
                 fig.earlyReports++;
             }
             TreePeer p = peers.apply(l.parentId);
@@ -318,6 +328,14 @@ final class TreePeer extends SimPeer {
                 fig.stallReportsParentLate++;
             }
         }
+    }
+
+    @Override
+    void complete(Fetch f, boolean fromPeer) {
+        if (fromPeer && f.active() && f.via instanceof Link l) {
+            l.lateStreak = 0;
+        }
+        super.complete(f, fromPeer);
     }
 
     @Override
