@@ -223,6 +223,26 @@ class DeliveryTreeTest {
         assertEquals(List.of(4, 4, 0), view(tree, "a"));
     }
 
+    /**
+     * The parent a newcomer must get, from the dashboard view alone: the shallowest peer above
+     * {@code maxDepth} with a free slot, then the one with most free slots, then the oldest (view
+     * order is join order); the server when there is none. An oracle for the tree's cached lists.
+     */
+    private static String bestParentByScan(DeliveryTree tree, int maxDepth) {
+        DeliveryTree.NodeView best = null;
+        for (DeliveryTree.NodeView v : tree.snapshot()) {
+            int free = v.capacity() - v.children().size();
+            if (free <= 0 || v.depth() < 1 || v.depth() >= maxDepth) {
+                continue;
+            }
+            if (best == null || v.depth() < best.depth()
+                    || (v.depth() == best.depth() && free > best.capacity() - best.children().size())) {
+                best = v;
+            }
+        }
+        return best == null ? DeliveryTree.SERVER : best.id();
+    }
+
     /** measuredSlots, slots, demoted (1/0) of one peer as the dashboard view shows them. */
     private static List<Integer> view(DeliveryTree tree, String id) {
         DeliveryTree.NodeView v = tree.snapshot().stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
@@ -249,7 +269,9 @@ class DeliveryTreeTest {
                     String id = "p" + next++;
                     int cap = random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(4);
                     capacity.put(id, cap);
+                    String expected = bestParentByScan(tree, maxDepth);
                     tree.join(id, cap);
+                    assertEquals(expected, tree.parent(id), "a newcomer hangs below the best parent (seed " + seed + ", op " + op + ")");
                     live.add(id);
                     if (seed > 4 && random.nextBoolean()) {
                         // an uploader's first stats report in probe mode
