@@ -50,8 +50,6 @@ final class DeliveryTree {
     private long version;
     private long openVersion = -1;
     private List<Open> open = List.of();
-    private long sortedVersion = -1;
-    private List<Open> sorted = List.of();
 
     /** A peer with a free slot and its depth, as {@link #open} lists them. */
     private record Open(Node node, int depth) {
@@ -323,25 +321,24 @@ final class DeliveryTree {
             movable.add(nodes.get(id));
         }
         movable.sort(Comparator.comparingInt((Node n) -> n.capacity).reversed().thenComparingLong(n -> n.order));
-        // leaves (the common case) share one list of open parents instead of a scan each
-        List<Node> openParents = null;
+        // a subtree taller than the room left below the shallowest measured open parent cannot move:
+        // skipped without a scan (a large room has thousands of server children and few such parents)
+        int shallowest = Integer.MAX_VALUE;
+        for (Open o : open()) {
+            if (o.node().measuredSlots >= 0) {
+                shallowest = Math.min(shallowest, o.depth());
+            }
+        }
+        if (shallowest == Integer.MAX_VALUE) {
+            return false;
+        }
         for (int i = movable.size() - 1; i >= target; i--) {
             Node n = movable.get(i);
-            Node to = null;
-            if (n.children.isEmpty()) {
-                if (openParents == null) {
-                    openParents = candidates(null, Set.of(), true);
-                }
-                for (Node c : openParents) {
-                    if (c != n && c.free() > 0 && !n.reported.contains(c.id)) {
-                        to = c;
-                        break;
-                    }
-                }
-            } else {
-                List<Node> eligible = candidates(n.id, n.reported, true);
-                to = eligible.isEmpty() ? null : eligible.get(0);
+            if (!n.children.isEmpty() && maxDepth - 1 - height(n.id) < shallowest) {
+                continue;
             }
+            List<Node> best = best(n.children.isEmpty() ? null : n.id, n.reported, true, 1, n);
+            Node to = best.isEmpty() ? null : best.get(0);
             if (to != null) {
                 detach(n, t);
                 placeUnder(n, to, t);
@@ -480,8 +477,8 @@ final class DeliveryTree {
         if (n == null || standbyCount == 0) {
             return List.of();
         }
-        List<Node> candidates = candidates(id, Set.of(n.parent), false);
-        int pool = Math.min(candidates.size(), 4 * standbyCount);
+        List<Node> candidates = best(id, Set.of(n.parent), false, 4 * standbyCount, null);
+        int pool = candidates.size();
         List<String> out = new ArrayList<>(Math.min(pool, standbyCount));
         int start = pool == 0 ? 0 : Math.floorMod(id.hashCode(), pool);
         for (int i = 0; i < pool && out.size() < standbyCount; i++) {
@@ -518,18 +515,10 @@ final class DeliveryTree {
         node.parent = DETACHED;
     }
 
-    /** Hangs the detached {@code id} below the first of its {@link #candidates}, found without sorting them all. */
+    /** Hangs the detached {@code id} below the best eligible parent, or the server when there is none. */
     private void attach(String id, Set<String> excluded, Tracker t) {
-        Node node = nodes.get(id);
-        int room = maxDepth - 1 - height(id);
-        Open best = null;
-        for (Open o : open()) {
-            if (o.depth() <= room && eligible(o.node(), id, excluded, false)
-                    && (best == null || BEST_FIRST.compare(o, best) < 0)) {
-                best = o;
-            }
-        }
-        placeUnder(node, best == null ? null : best.node(), t);
+        List<Node> best = best(id, excluded, false, 1, null);
+        placeUnder(nodes.get(id), best.isEmpty() ? null : best.get(0), t);
     }
 
     /** Shallowest first, then most free slots, then oldest. */
@@ -537,10 +526,6 @@ final class DeliveryTree {
             .thenComparing(Comparator.comparingInt((Open o) -> o.node().free()).reversed())
             .thenComparingLong(o -> o.node().order);
 
-    private boolean eligible(Node c, String id, Set<String> excluded, boolean measuredOnly) {
-        return !c.id.equals(id) && c.free() > 0 && !excluded.contains(c.id) && !(measuredOnly && c.measuredSlots < 0)
-                && (id == null || attachedDepthOutside(c, id) >= 0);
-    }
 
     /** Hangs the detached {@code node} below {@code parent} (null: the server). */
     private void placeUnder(Node node, Node parent, Tracker t) {
@@ -557,29 +542,44 @@ final class DeliveryTree {
     }
 
     /**
-     * Eligible parents for {@code id}'s subtree (null: for any peer without children), best first
-     * (shallowest, then most free, then oldest); {@code measuredOnly} leaves out peers whose slots
-     * are still probes.
+     * The best {@code limit} eligible parents for {@code id}'s subtree (null: for any peer without
+     * children; {@code self}, if given, is never its own parent), best first (shallowest, then most
+     * free, then oldest); {@code measuredOnly} leaves out peers whose slots are still probes.
      *
-     * <p>Filters the shared {@link #open} list instead of scanning the room: a 10,000-peer room asks
-     * this for every placement, standby list and rebalancing attempt, and a scan each took three
-     * quarters of the node's CPU in the simulator.
+     * <p>Picks from the shared {@link #open} list, keeping only the best few, instead of scanning
+     * and sorting the room: a 10,000-peer room asks this for every placement, standby list and
+     * rebalancing attempt, and scans and sorts took three quarters of the node's CPU in the
+     * simulator.
      */
-    private List<Node> candidates(String id, Set<String> excluded, boolean measuredOnly) {
+    private List<Node> best(String id, Set<String> excluded, boolean measuredOnly, int limit, Node self) {
         int room = maxDepth - 1 - (id == null ? 0 : height(id));
-        if (room < 1) {
+        if (room < 1 || limit < 1) {
             return List.of();
         }
-        List<Node> out = new ArrayList<>();
-        for (Open o : sortedOpen()) {
-            if (o.depth() > room) {
-                break;
+        List<Open> top = new ArrayList<>(Math.min(limit, 16));
+        for (Open o : open()) {
+            Node c = o.node();
+            if (o.depth() > room || c == self || c.id.equals(id) || c.free() <= 0 || excluded.contains(c.id)
+                    || (measuredOnly && c.measuredSlots < 0)) {
+                continue;
             }
-            if (eligible(o.node(), id, excluded, measuredOnly)) {
-                out.add(o.node());
+            if (top.size() == limit && BEST_FIRST.compare(o, top.get(limit - 1)) >= 0) {
+                continue;
+            }
+            if (id != null && attachedDepthOutside(c, id) < 0) {
+                continue; // inside id's own subtree
+            }
+            int at = Collections.binarySearch(top, o, BEST_FIRST);
+            top.add(at < 0 ? -at - 1 : at, o);
+            if (top.size() > limit) {
+                top.remove(limit);
             }
         }
-        return out.isEmpty() ? List.of() : Collections.unmodifiableList(out);
+        List<Node> out = new ArrayList<>(top.size());
+        for (Open o : top) {
+            out.add(o.node());
+        }
+        return out;
     }
 
     /**
@@ -602,17 +602,6 @@ final class DeliveryTree {
             openVersion = version;
         }
         return open;
-    }
-
-    /** {@link #open} best first; sorted only when a whole list is asked for (a placement only needs the best). */
-    private List<Open> sortedOpen() {
-        if (sortedVersion != version) {
-            List<Open> out = new ArrayList<>(open());
-            out.sort(BEST_FIRST);
-            sorted = out;
-            sortedVersion = version;
-        }
-        return sorted;
     }
 
     /** Depth of {@code c} when attached through a chain that does not pass {@code avoid}, else -1. */
