@@ -109,7 +109,16 @@ final class TreePeer extends SimPeer {
         if (frozen || !joined) {
             return;
         }
-        frozenWatch.frozen(id, children, clock.now());
+        // the children that still have it as their parent: the list from its last children message
+        // can still name a child the server moved just before the freeze (the update came too late)
+        Set<String> still = new HashSet<>();
+        for (String c : children) {
+            TreePeer child = peers.apply(c);
+            if (child != null && id.equals(child.parent)) {
+                still.add(c);
+            }
+        }
+        frozenWatch.frozen(id, still, clock.now());
         freeze();
     }
 
