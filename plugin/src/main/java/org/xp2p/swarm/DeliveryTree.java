@@ -337,7 +337,7 @@ final class DeliveryTree {
             if (!n.children.isEmpty() && maxDepth - 1 - height(n.id) < shallowest) {
                 continue;
             }
-            List<Node> best = best(n.children.isEmpty() ? null : n.id, n.reported, true, 1, n);
+            List<Node> best = best(n.id, n.reported, true, 1);
             Node to = best.isEmpty() ? null : best.get(0);
             if (to != null) {
                 detach(n, t);
@@ -477,7 +477,7 @@ final class DeliveryTree {
         if (n == null || standbyCount == 0) {
             return List.of();
         }
-        List<Node> candidates = best(id, Set.of(n.parent), false, 4 * standbyCount, null);
+        List<Node> candidates = best(id, Set.of(n.parent), false, 4 * standbyCount);
         int pool = candidates.size();
         List<String> out = new ArrayList<>(Math.min(pool, standbyCount));
         int start = pool == 0 ? 0 : Math.floorMod(id.hashCode(), pool);
@@ -517,7 +517,7 @@ final class DeliveryTree {
 
     /** Hangs the detached {@code id} below the best eligible parent, or the server when there is none. */
     private void attach(String id, Set<String> excluded, Tracker t) {
-        List<Node> best = best(id, excluded, false, 1, null);
+        List<Node> best = best(id, excluded, false, 1);
         placeUnder(nodes.get(id), best.isEmpty() ? null : best.get(0), t);
     }
 
@@ -542,31 +542,30 @@ final class DeliveryTree {
     }
 
     /**
-     * The best {@code limit} eligible parents for {@code id}'s subtree (null: for any peer without
-     * children; {@code self}, if given, is never its own parent), best first (shallowest, then most
-     * free, then oldest); {@code measuredOnly} leaves out peers whose slots are still probes.
+     * The best {@code limit} eligible parents for {@code id} and its subtree, best first (shallowest,
+     * then most free, then oldest); {@code measuredOnly} leaves out peers whose slots are still probes.
      *
      * <p>Picks from the shared {@link #open} list, keeping only the best few, instead of scanning
      * and sorting the room: a 10,000-peer room asks this for every placement, standby list and
      * rebalancing attempt, and scans and sorts took three quarters of the node's CPU in the
      * simulator.
      */
-    private List<Node> best(String id, Set<String> excluded, boolean measuredOnly, int limit, Node self) {
-        int room = maxDepth - 1 - (id == null ? 0 : height(id));
+    private List<Node> best(String id, Set<String> excluded, boolean measuredOnly, int limit) {
+        int room = maxDepth - 1 - height(id);
         if (room < 1 || limit < 1) {
             return List.of();
         }
         List<Open> top = new ArrayList<>(Math.min(limit, 16));
         for (Open o : open()) {
             Node c = o.node();
-            if (o.depth() > room || c == self || c.id.equals(id) || c.free() <= 0 || excluded.contains(c.id)
+            if (o.depth() > room || c.id.equals(id) || c.free() <= 0 || excluded.contains(c.id)
                     || (measuredOnly && c.measuredSlots < 0)) {
                 continue;
             }
             if (top.size() == limit && BEST_FIRST.compare(o, top.get(limit - 1)) >= 0) {
                 continue;
             }
-            if (id != null && attachedDepthOutside(c, id) < 0) {
+            if (attachedDepthOutside(c, id) < 0) {
                 continue; // inside id's own subtree
             }
             int at = Collections.binarySearch(top, o, BEST_FIRST);

@@ -75,17 +75,13 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
                 reportsUploadRate, cutThrough, false);
     }
 
-    /** The slots a peer with this uplink puts in its join. */
     /** Children this uplink can feed at {@code headroom} × the stream's bitrate each, at most {@code slots}. */
     int uplinkSlots(double upBytesPerMs, double headroom) {
         return (int) Math.min(slots, Math.floor(upBytesPerMs / LinkTiming.mbpsToBytesPerMs(streamMbps * headroom)));
     }
 
+    /** The slots a peer with this uplink puts in its join. */
     int slotsFor(double upBytesPerMs) {
-        if (!slotsByUplink) {
-            return slots;
-        }
-        double perChild = LinkTiming.mbpsToBytesPerMs(streamMbps * SLOT_HEADROOM);
-        return (int) Math.min(slots, Math.floor(upBytesPerMs / perChild));
+        return slotsByUplink ? uplinkSlots(upBytesPerMs, SLOT_HEADROOM) : slots;
     }
 }

@@ -44,7 +44,7 @@ public final class SwarmSim implements Callable<Integer> {
     int concurrency = 64;
     @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, store-forward, blame-all, before, mesh (default: rebalance, before, mesh);"
             + " store-forward = rebalance with parents forwarding only whole verified chunks (the SDK before PROTOCOL 6b.4's cut-through);"
-            +  " blame-all = rebalance with stall reports that do not say when the deadline ended, so each one strikes (the SDK before afterDigestMs);"
+            + " blame-all = rebalance with stall reports that do not say when the deadline ended, so each one strikes (the SDK before afterDigestMs);"
             + " before = the node and SDK before issue 9's tree work: 4 declared slots trusted, demotion for good, 4 moves/s, parallel uploads, no uploadRate (swaps cannot be turned off)")
     List<String> variants = List.of("rebalance", "before", "mesh");
 

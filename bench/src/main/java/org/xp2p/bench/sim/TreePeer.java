@@ -299,7 +299,7 @@ final class TreePeer extends SimPeer {
         // connecting the server fills in and the link reports unreachable by itself
         if (l.open && !starved) {
             // scheduler.js blameAfterMs: an early miss is reported only when the parent missed the chunk before too
-            boolean early = f.askedAt + f.parentDeadlineMs - digestAt(f.seq) < PeerModel.BLAME_AFTER_MS;
+            boolean early = deadlineAfterDigest(f) < PeerModel.BLAME_AFTER_MS;
             if (++l.lateStreak < 2 && early && model.reportsDeadline()) {
                 if (counting()) {
                     fig.excusedLate++;
@@ -311,6 +311,11 @@ final class TreePeer extends SimPeer {
         fallBack(f);
     }
 
+    /** When {@code f}'s parent deadline ended, in ms after the chunk's digest (the stall's {@code afterDigestMs}). */
+    private double deadlineAfterDigest(Fetch f) {
+        return f.askedAt + f.parentDeadlineMs - digestAt(f.seq);
+    }
+
     /** Reports the parent once per link; {@code missed} is the fetch whose deadline passed (null: unreachable). */
     private void report(Link l, String reason, Fetch missed) {
         if (l.reported) {
@@ -320,7 +325,7 @@ final class TreePeer extends SimPeer {
         if (!l.parentId.equals(parent) || frozen) {
             return;
         }
-        long afterDigest = missed == null ? -1 : Math.round(missed.askedAt + missed.parentDeadlineMs - digestAt(missed.seq));
+        long afterDigest = missed == null ? -1 : Math.round(deadlineAfterDigest(missed));
         socket.send("{\"v\":1,\"type\":\"stall\",\"room\":\"" + room + "\",\"peer\":\"" + l.parentId + "\",\"reason\":\""
                 + reason + (afterDigest >= 0 && model.reportsDeadline() ? "\",\"afterDigestMs\":" + afterDigest + "}" : "\"}"));
         if (counting()) {

@@ -256,7 +256,8 @@ final class TreeRun {
                 fig.freeSlotsByDepth = NodeViews.freeSlotsByDepth(tree);
                 java.util.concurrent.CountDownLatch counted = new java.util.concurrent.CountDownLatch(1);
                 Map<String, NodeViews.Slots> slots = NodeViews.slots(tree);
-                double headroom = Integer.parseInt(settings.getOrDefault("xp2p.swarm.uploadHeadroomPercent", "125")) / 100.0;
+                String percent = settings.get("xp2p.swarm.uploadHeadroomPercent");
+                double headroom = percent == null ? PeerModel.SLOT_HEADROOM : Integer.parseInt(percent) / 100.0;
                 SlotGap gap = new SlotGap();
                 clock.at(0, () -> {
                     slots.forEach((id, node) -> {
