@@ -17,7 +17,6 @@ import { PeerLink } from './peer-link.js';
 import { ChunkScheduler, chooseStart, firstTimestamp } from './scheduler.js';
 import { SignalClient } from './signal.js';
 import { BusyMeter, catchUpRate, liveLatencyMillis, PlaybackStats } from './stats.js';
-import { UploadQueue } from './upload-queue.js';
 
 const KEEP_CHUNKS = 64;      // chunks kept for children: about a minute of a 1 s-chunk stream
 const MAX_ARRIVING = 8;       // chunks still to come that children wait for (forward.js)
@@ -96,7 +95,6 @@ export class Xp2pPlayer extends EventTarget {
     this.uploadBytes = 0;
     this.forwardedEarly = 0;     // uploads begun before the chunk was complete here (cut-through)
     this.uploadMeter = new BusyMeter(10);
-    this.uploads = new UploadQueue();
     this.delays = [];            // ms from a chunk's digest to its verified arrival, newest last
     this.sources = { peer: 0, server: 0 };
     this.playback = new PlaybackStats();
@@ -434,7 +432,6 @@ export class Xp2pPlayer extends EventTarget {
       onForwardEarly: () => { this.forwardedEarly++; },
       onUpload: (n) => { this.uploadBytes += n; },
       onBusy: (busy) => (busy ? this.uploadMeter.begin() : this.uploadMeter.end()),
-      uploads: this.uploads,
       relays: () => this.children.length,
     });
   }

@@ -67,6 +67,12 @@ public final class SwarmBench implements Callable<Integer> {
     @Option(names = "--concurrency", description = "connects and joins in flight (default ${DEFAULT-VALUE})")
     int concurrency = 64;
 
+    @Option(names = "--rejoin-rounds", description = "warm rejoin rounds; the figures are the last round's (default ${DEFAULT-VALUE})")
+    int rejoinRounds = 1;
+
+    @Option(names = "--repeat", description = "xp2p runs, each on a fresh server, in this client JVM (default ${DEFAULT-VALUE})")
+    int repeat = 1;
+
     @Option(names = "--peer", description = "also run the same load against a peer server after xp2p: webtorrent"
             + " (the JavaScript WebTorrent tracker, npm bittorrent-tracker; once: npm ci --prefix bench/webtorrent-tracker)")
     String peer;
@@ -97,7 +103,10 @@ public final class SwarmBench implements Callable<Integer> {
                 return 2;
             }
         }
-        int code = runXp2p();
+        int code = 0;
+        for (int r = 0; r < repeat && code == 0; r++) {
+            code = runXp2p();
+        }
         if (peer == null) {
             return code;
         }
@@ -213,6 +222,11 @@ public final class SwarmBench implements Callable<Integer> {
         double joinSeconds = (System.nanoTime() - t0) / 1e9;
         out.printf("connect+join: %d peers in %.1f s%n", peers, joinSeconds);
         double[] cold = printLatency("first join (cold server, during the connect storm)", all);
+        for (int q = 0; q < 4; q++) {
+            long[] part = Arrays.stream(all, q * peers / 4, (q + 1) * peers / 4).mapToLong(p -> p.joinLatencyNanos).sorted().toArray();
+            double[] pp = TrackerBenchFigures.percentilesMs(part);
+            out.printf("  joins %d-%d: p50 %.2f ms, p99 %.2f ms%n", q * peers / 4, (q + 1) * peers / 4 - 1, pp[0], pp[1]);
+        }
         figures.joinAllSeconds = joinSeconds;
         figures.joinP50Ms = cold[0];
         figures.joinP99Ms = cold[1];
@@ -240,7 +254,10 @@ public final class SwarmBench implements Callable<Integer> {
             out.printf("relay CPU: server %.2f s (%.1f us per relayed msg), clients %.2f s; load average %s%n",
                     serverCpu / 1e9, serverCpu / 1e3 / sent, clientCpu / 1e9, loadAverage());
         }
-        boolean rejoined = sent > 0 && rejoin(all, inFlight);
+        boolean rejoined = sent > 0;
+        for (int round = 0; round < rejoinRounds && rejoined; round++) {
+            rejoined = rejoin(all, inFlight, server, serverOut);
+        }
         for (SwarmBenchPeer p : all) {
             if (p.ws != null) {
                 p.ws.abort();
@@ -250,7 +267,10 @@ public final class SwarmBench implements Callable<Integer> {
     }
 
     /** Every peer leaves and joins its room again, {@code concurrency} at a time, on a warm server. */
-    private boolean rejoin(SwarmBenchPeer[] all, Semaphore inFlight) throws Exception {
+    private boolean rejoin(SwarmBenchPeer[] all, Semaphore inFlight, Process server, BufferedReader serverOut) throws Exception {
+        long received0 = Arrays.stream(all).mapToLong(p -> p.received.get()).sum();
+        long serverCpu0 = ask(server, serverOut, "CPU");
+        SwarmBenchPeer.BY_TYPE.clear();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         List<CompletableFuture<String>> joins = new ArrayList<>(all.length);
         for (SwarmBenchPeer peer : all) {
@@ -268,6 +288,13 @@ public final class SwarmBench implements Callable<Integer> {
             return false;
         }
         double[] warm = printLatency("rejoin (warm server)", all);
+        long serverCpu = ask(server, serverOut, "CPU") - serverCpu0;
+        if (server != null) {
+            // every message the server sent for a leave and a join, to anyone: the cost a join has beyond its own reply
+            out.printf("rejoin: server CPU %.1f us per leave + join, %.1f messages sent per leave + join%n",
+                    serverCpu / 1e3 / all.length, (Arrays.stream(all).mapToLong(p -> p.received.get()).sum() - received0) / (double) all.length);
+            out.println("rejoin: messages by type " + new java.util.TreeMap<>(SwarmBenchPeer.BY_TYPE));
+        }
         figures.rejoinP50Ms = warm[0];
         figures.rejoinP99Ms = warm[1];
         return true;

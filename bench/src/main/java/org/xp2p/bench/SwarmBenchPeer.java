@@ -23,6 +23,10 @@ final class SwarmBenchPeer extends WholeTextListener {
     volatile CompletableFuture<String> joined = new CompletableFuture<>();
     volatile long joinSentNanos;
     volatile long joinLatencyNanos;
+    /** Messages this peer received. */
+    final AtomicLong received = new AtomicLong();
+    /** Messages received by every peer, by type. */
+    static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> BY_TYPE = new java.util.concurrent.ConcurrentHashMap<>();
     volatile String errors = "";
     /** This peer's parent in its room's tree ("server" for a server child), from the last {@code parent}. */
     volatile String parent = "server";
@@ -48,6 +52,11 @@ final class SwarmBenchPeer extends WholeTextListener {
 
     @Override
     void onMessage(String text) {
+        received.incrementAndGet();
+        int t = text.indexOf("\"type\":\"");
+        if (t >= 0) {
+            BY_TYPE.computeIfAbsent(text.substring(t + 8, text.indexOf('"', t + 8)), k -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
         if (text.startsWith(OFFER_PREFIX)) {
             relayedCounter.incrementAndGet();
         } else if (text.startsWith("{\"v\":1,\"type\":\"joined\"")) {

@@ -21,8 +21,9 @@ package org.xp2p.bench.sim;
  * @param linkSetupMs     cost of a new peer link on top of one round trip (ICE, DTLS, SCTP)
  * @param targetLatencyMs the player's startup target behind the live edge (SDK default 3000)
  * @param lateMs          a chunk complete later than this after its digest counts as late
- * @param sequentialUploads the SDK's upload queue: one chunk at a time, children that relay first
- *                        (false: all children at once, sharing the uplink, as the SDK did before)
+ * @param sequentialUploads the SDK's upload queue before pipelined forwarding: one chunk at a time,
+ *                        children that relay first (false: all children at once, sharing the uplink,
+ *                        as the SDK does now, and did before the queue without cut-through)
  * @param reportsUploadRate the SDK's {@code stats.uploadRate}, throughput while uploading (false:
  *                        none, as the simulated peers sent before the node used it)
  * @param cutThrough      the SDK's forwarding (PROTOCOL 6b.4): a parent forwards a chunk's frames to
@@ -64,7 +65,7 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     /** The same peers forwarding only whole, verified chunks (store and forward, the SDK before cut-through). */
     PeerModel storeAndForward() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
-                rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, sequentialUploads,
+                rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, true,
                 reportsUploadRate, false, reportsDeadline);
     }
 
@@ -73,6 +74,25 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
                 rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, sequentialUploads,
                 reportsUploadRate, cutThrough, false);
+    }
+
+    /**
+     * Cut-through with parallel uploads: every waiting child is forwarded a chunk while it arrives,
+     * each upload sharing the uplink, so a chunk moves down the tree at the slowest share on its
+     * path instead of waiting at each hop for the children served before.
+     */
+    boolean pipelined() {
+        return cutThrough && !sequentialUploads;
+    }
+
+    /**
+     * The same peers with the SDK's upload queue before pipelined forwarding: one upload at a time,
+     * children that relay first, only the first waiting child forwarded cut-through.
+     */
+    PeerModel queuedUploads() {
+        return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
+                rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, true,
+                reportsUploadRate, true, reportsDeadline);
     }
 
     /** Children this uplink can feed at {@code headroom} × the stream's bitrate each, at most {@code slots}. */

@@ -87,6 +87,12 @@ abstract class SimPeer {
     private final Map<Long, List<Fetch>> holds = new HashMap<>();
     /** The fetch whose completion is being announced to waiting children (cut-through credit). */
     private Fetch completedNow;
+    /**
+     * Pipelined forwarding: uploads of a chunk this peer is still receiving, by chunk. Their rate is
+     * capped at the rate the chunk arrives here; they stop short of its last frame and finish once
+     * this peer's own copy completes.
+     */
+    private final Map<Long, List<Fetch>> forwarding = new HashMap<>();
 
     private boolean playing;
     private long playSeq;
@@ -109,7 +115,7 @@ abstract class SimPeer {
         this.fig = fig;
         this.log = log;
         this.random = new Random(profile.seed());
-        this.uplink = new Uplink(clock, profile.upBytesPerMs(), model.sequentialUploads());
+        this.uplink = new Uplink(clock, profile.upBytesPerMs(), model.sequentialUploads(), model.pipelined());
     }
 
     // ---------------------------------------------------------------- membership
@@ -146,6 +152,7 @@ abstract class SimPeer {
         }
         fetches.clear();
         holds.clear();
+        forwarding.clear();
         uplink.stopAll();
         playing = false;
     }
@@ -161,6 +168,7 @@ abstract class SimPeer {
         generation++;
         uplink.stopAll();
         holds.clear();
+        forwarding.clear();
         playing = false;
     }
 
@@ -323,6 +331,9 @@ abstract class SimPeer {
         f.via = null;
         f.firstByteAt = clock.now() + profile.rttMs();
         f.busyAtFirstByte = uplink.busyMs();
+        if (model.pipelined()) {
+            clock.at(profile.rttMs(), () -> firstByte(f));
+        }
         double busy = f.size / profile.downBytesPerMs();
         double t = busy + profile.rttMs() + LinkTiming.lossPenaltyMs(f.size, model.loss(), profile.rttMs(), busy, random);
         clock.at(t, () -> complete(f, false));
@@ -422,6 +433,19 @@ abstract class SimPeer {
 
     /** Hook: a chunk became available here (the mesh tells its followers). */
     void served(long seq) {
+        List<Fetch> forwarded = forwarding.remove(seq);
+        if (forwarded != null) {
+            for (Fetch w : forwarded) {
+                if (!w.active()) {
+                    continue;
+                }
+                if (w.transfer != null) {
+                    uplink.recap(w.transfer, w.child.profile.downBytesPerMs()); // the rest is here: full speed
+                } else {
+                    lastFrame(w); // it was waiting for this peer's verification
+                }
+            }
+        }
         List<Fetch> waiting = holds.remove(seq);
         if (waiting != null) {
             Fetch first = null;
@@ -469,8 +493,11 @@ abstract class SimPeer {
             return; // a hung or gone peer answers nothing; the child's deadline fires
         }
         double rtt = LinkTiming.peerRtt(profile.rttMs(), f.child.profile.rttMs());
+        Fetch mine = fetches.get(f.seq);
         if (isDone(f.seq)) {
             upload(f, 0);
+        } else if (model.pipelined() && mine != null && mine.active() && mine.firstByteAt <= clock.now()) {
+            forward(f, mine);
         } else if (f.seq > newestDone && f.seq <= knownMax + 2) {
             holds.computeIfAbsent(f.seq, k -> new ArrayList<>(2)).add(f);
             f.heldAt = clock.now();
@@ -485,6 +512,79 @@ abstract class SimPeer {
         } else {
             clock.at(rtt / 2, () -> f.child.missing(f));
         }
+    }
+
+    /** Pipelined: the first byte of {@code mine} reached this peer; held requests for it start forwarding now. */
+    private void firstByte(Fetch mine) {
+        if (!mine.active() || !member || frozen) {
+            return;
+        }
+        List<Fetch> waiting = holds.remove(mine.seq);
+        if (waiting != null) {
+            for (Fetch w : waiting) {
+                if (w.active()) {
+                    forward(w, mine);
+                }
+            }
+        }
+    }
+
+    /**
+     * Pipelined cut-through (PeerModel#pipelined): uploads the chunk this peer is receiving in
+     * {@code mine}, all but its last frame, no faster than it arrives here (the rate at this
+     * moment; the cap lifts when the chunk is complete), sharing the uplink with every other
+     * upload. The last frame leaves once this peer's own copy is complete.
+     */
+    private void forward(Fetch f, Fetch mine) {
+        double arriving = mine.via == null ? profile.downBytesPerMs()
+                : mine.uploader == null || mine.transfer == null ? profile.downBytesPerMs() : mine.uploader.uplink.rateOf(mine.transfer);
+        double cap = Math.min(f.child.profile.downBytesPerMs(), Math.max(arriving, 1e-3));
+        double rtt = LinkTiming.peerRtt(profile.rttMs(), f.child.profile.rttMs());
+        long gen = generation;
+        f.uploader = this;
+        f.queuedAt = clock.now();
+        f.queuedBehind = uplink.active();
+        SimPeer child = f.child;
+        forwarding.computeIfAbsent(f.seq, k -> new ArrayList<>(2)).add(f);
+        f.transfer = new Uplink.Transfer(Math.max(1, Math.round(f.size - PeerModel.LAST_FRAME_BYTES)), cap, f.relayPriority,
+                () -> {
+                    if (Double.isNaN(f.firstByteAt)) {
+                        f.firstByteAt = clock.now() + rtt / 2;
+                        f.busyAtFirstByte = child.uplink.busyMs();
+                        if (model.pipelined()) {
+                            clock.at(rtt / 2, () -> child.firstByte(f));
+                        }
+                    }
+                }, () -> {
+            f.transfer = null;
+            if (gen != generation || !f.active()) {
+                return;
+            }
+            if (isDone(f.seq)) {
+                List<Fetch> w = forwarding.get(f.seq);
+                if (w != null) {
+                    w.remove(f);
+                }
+                lastFrame(f);
+            } // else it waits in forwarding until served(seq)
+        });
+        uplink.add(f.transfer);
+    }
+
+    /** Pipelined: the last frame of a forwarded chunk, once this peer's copy is complete. */
+    private void lastFrame(Fetch f) {
+        double rtt = LinkTiming.peerRtt(profile.rttMs(), f.child.profile.rttMs());
+        long gen = generation;
+        f.transfer = new Uplink.Transfer(Math.round(PeerModel.LAST_FRAME_BYTES), f.child.profile.downBytesPerMs(), f.relayPriority, () -> {
+            f.transfer = null;
+            f.sentAt = clock.now();
+            if (gen == generation) {
+                uploadBytes += f.size;
+            }
+            double tail = rtt / 2 + LinkTiming.lossPenaltyMs(f.size, model.loss(), rtt, clock.now() - f.queuedAt, random);
+            clock.at(tail, () -> f.child.complete(f, true));
+        });
+        uplink.add(f.transfer);
     }
 
     /** Sends the chunk, less {@code credit} bytes the child already has (cut-through), through the uplink. */
@@ -505,6 +605,9 @@ abstract class SimPeer {
                     if (Double.isNaN(f.firstByteAt)) { // the first byte reaches the child half a round trip later
                         f.firstByteAt = clock.now() + rtt / 2;
                         f.busyAtFirstByte = child.uplink.busyMs();
+                        if (model.pipelined()) {
+                            clock.at(rtt / 2, () -> child.firstByte(f));
+                        }
                     }
                 }, () -> {
             f.transfer = null;

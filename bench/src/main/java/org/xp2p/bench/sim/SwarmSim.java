@@ -42,7 +42,8 @@ public final class SwarmSim implements Callable<Integer> {
     int connectSeconds = 120;
     @Option(names = "--concurrency", description = "connects in flight (default ${DEFAULT-VALUE})")
     int concurrency = 64;
-    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, store-forward, blame-all, before, mesh (default: rebalance, before, mesh);"
+    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, queued, store-forward, blame-all, before, mesh (default: rebalance, before, mesh);"
+            + " queued = rebalance with one upload at a time, children that relay first, only the first cut-through (the SDK before pipelined forwarding);"
             + " store-forward = rebalance with parents forwarding only whole verified chunks (the SDK before PROTOCOL 6b.4's cut-through);"
             + " blame-all = rebalance with stall reports that do not say when the deadline ended, so each one strikes (the SDK before afterDigestMs);"
             + " before = the node and SDK before issue 9's tree work: 4 declared slots trusted, demotion for good, 4 moves/s, parallel uploads, no uploadRate (swaps cannot be turned off)")
@@ -72,8 +73,6 @@ public final class SwarmSim implements Callable<Integer> {
     int slots = 8;
     @Option(names = "--slots-by-uplink", description = "not the SDK's behaviour today: slots = floor(uplink / (1.25 × bitrate)), at most --slots")
     boolean slotsByUplink;
-    @Option(names = "--parallel-uploads", description = "not the SDK's behaviour any more: a parent uploads to all children at once, sharing its uplink")
-    boolean parallelUploads;
     @Option(names = "--link-setup", description = "ms a new peer link costs on top of one RTT (default ${DEFAULT-VALUE})")
     double linkSetup = 200;
     @Option(names = "--target-latency", description = "player startup target behind live, s (SDK default ${DEFAULT-VALUE})")
@@ -111,7 +110,7 @@ public final class SwarmSim implements Callable<Integer> {
         FlvFile flv = FlvFile.parse(recording);
         double streamMbps = flv.mediaTags().stream().mapToLong(t -> t.length).sum() * 8.0 / 1000 / flv.durationMillis();
         PeerModel model = new PeerModel(upMin, upMax, down, rttMin, rttMax, loss, cellular, churn, rejoinAfter * 1000,
-                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, !parallelUploads, true, true, true);
+                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, false, true, true, true);
         Scenario scenario = Scenario.of(rooms, size, connectSeconds * 1000.0, warmUp * 1000.0, seconds * 1000.0, model, seed);
         out.printf("SwarmSim: %d peers in %d room(s) of %d; window %d s after %d s warm-up; model %s; node -Xmx%s %s; %d cores, load %s%n",
                 scenario.peers(), rooms, size, seconds, warmUp, model, serverHeap, nodeSettings,
@@ -138,6 +137,8 @@ public final class SwarmSim implements Callable<Integer> {
                     s = scenario.withModel(model.before());
                 } else if (v.equals("store-forward")) {
                     s = scenario.withModel(model.storeAndForward());
+                } else if (v.equals("queued")) {
+                    s = scenario.withModel(model.queuedUploads());
                 } else if (v.equals("blame-all")) {
                     s = scenario.withModel(model.blamingEveryMiss());
                 } else if (!v.equals("rebalance")) {

@@ -1,6 +1,7 @@
 package org.xp2p.bench.sim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,7 +15,8 @@ final class Uplink {
     /** One chunk on its way to one child. */
     static final class Transfer {
         final long bytes;
-        final double capBytesPerMs;
+        /** The receiver's downlink, or (pipelined) the rate the forwarded bytes arrive at; see {@link #recap}. */
+        double capBytesPerMs;
         final Runnable started;
         final Runnable done;
         final int priority;
@@ -41,16 +43,29 @@ final class Uplink {
     private final List<Transfer> active = new ArrayList<>(4);
     private double last;
     private long version;
+    /** Parallel uploads: the rate every transfer not capped lower gets (see {@link #share}). */
+    private double fairLevel = Double.MAX_VALUE;
     /** Bytes moved and milliseconds with at least one transfer active: the SDK's busy meter. */
     private double sentBytes;
     private double busyMs;
 
     private final boolean sequential;
+    /**
+     * Pipelined forwarding: transfers capped by the rate their bytes arrive at leave the uplink
+     * partly idle, and the SDK's meter counts only the time bytes were there to send, so busy
+     * time counts in proportion to the capacity used.
+     */
+    private final boolean meterByUse;
 
     Uplink(SimClock clock, double capacityBytesPerMs, boolean sequential) {
+        this(clock, capacityBytesPerMs, sequential, false);
+    }
+
+    Uplink(SimClock clock, double capacityBytesPerMs, boolean sequential, boolean meterByUse) {
         this.clock = clock;
         this.capacity = capacityBytesPerMs;
         this.sequential = sequential;
+        this.meterByUse = meterByUse;
     }
 
     int active() {
@@ -71,7 +86,34 @@ final class Uplink {
 
     /** Milliseconds so far during which the uplink was sending; a read only. */
     double busyMs() {
-        return busyMs + (active.isEmpty() ? 0 : Math.max(0, clock.now() - last));
+        return busyMs + (active.isEmpty() ? 0 : Math.max(0, clock.now() - last) * use());
+    }
+
+    /** The share of the capacity the active transfers use now (1 unless metering by use). */
+    private double use() {
+        if (!meterByUse) {
+            return 1;
+        }
+        double total = 0;
+        for (Transfer t : active) {
+            total += rate(t);
+        }
+        return Math.min(1, total / capacity);
+    }
+
+    /** The rate {@code t} moves at now (0 when it is not on this uplink). */
+    double rateOf(Transfer t) {
+        return active.contains(t) ? rate(t) : 0;
+    }
+
+    /** A new cap for a transfer still on the uplink (pipelined: its bytes now all arrived). */
+    void recap(Transfer t, double capBytesPerMs) {
+        if (!active.contains(t)) {
+            return;
+        }
+        advance();
+        t.capBytesPerMs = capBytesPerMs;
+        reschedule();
     }
 
     /** Bytes sent outside any transfer (forwarded cut-through while they arrived) and the busy time they took. */
@@ -112,7 +154,32 @@ final class Uplink {
         if (sequential) {
             return t == active.get(0) ? Math.min(capacity, t.capBytesPerMs) : 0;
         }
-        return Math.min(capacity / active.size(), t.capBytesPerMs);
+        return Math.min(fairLevel, t.capBytesPerMs);
+    }
+
+    /**
+     * Max-min fair sharing: transfers capped below an equal share (a slow receiver, bytes still
+     * arriving) take their cap, and the rest of the capacity is shared equally by the others.
+     */
+    private void share() {
+        if (sequential || active.isEmpty()) {
+            return;
+        }
+        double[] caps = new double[active.size()];
+        for (int i = 0; i < caps.length; i++) {
+            caps[i] = active.get(i).capBytesPerMs;
+        }
+        Arrays.sort(caps);
+        double left = capacity;
+        fairLevel = Double.MAX_VALUE;
+        for (int i = 0; i < caps.length; i++) {
+            double equal = left / (caps.length - i);
+            if (caps[i] >= equal) {
+                fairLevel = equal;
+                return;
+            }
+            left -= caps[i];
+        }
     }
 
     private void advance() {
@@ -120,7 +187,7 @@ final class Uplink {
         double elapsed = now - last;
         last = now;
         if (elapsed > 0 && !active.isEmpty()) {
-            busyMs += elapsed;
+            busyMs += elapsed * use();
             for (Transfer t : active) {
                 double moved = Math.min(Math.max(0, t.remaining), rate(t) * elapsed);
                 t.remaining -= rate(t) * elapsed;
@@ -131,6 +198,7 @@ final class Uplink {
 
     private void reschedule() {
         long v = ++version;
+        share();
         if (active.isEmpty()) {
             return;
         }

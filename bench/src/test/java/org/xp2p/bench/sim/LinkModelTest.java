@@ -94,4 +94,26 @@ class LinkModelTest {
         BusyRate meter = new BusyRate(5);
         assertEquals(1_000_000, meter.rate(up.sentBytes(), up.busyMs()), "1000 B/ms while busy, idle time excluded");
     }
+
+    @Test
+    void aCappedTransferLeavesItsShareToTheOthersAndTheMeterCountsOnlyTheCapacityUsed() {
+        VirtualClock clock = new VirtualClock();
+        Uplink up = new Uplink(clock, 1000, false, true);
+        List<String> done = new ArrayList<>();
+        // forwarded as it arrives: its bytes come in at 200 B/ms
+        Uplink.Transfer forwarded = new Uplink.Transfer(100_000, 200, 0, () -> done.add("forwarded@" + clock.now()));
+        up.add(forwarded);
+        up.add(new Uplink.Transfer(80_000, 10_000, 0, () -> done.add("whole@" + clock.now())));
+        clock.runUntil(100);
+        assertEquals(List.of("whole@100.0"), done, "the whole chunk takes the 800 B/ms the forwarded one cannot use");
+        assertEquals(100, up.busyMs(), 1e-6);
+        clock.runUntil(200);
+        assertEquals(120, up.busyMs(), 1e-6, "alone at 200 B/ms the uplink is a fifth used");
+        up.recap(forwarded, 10_000); // the rest arrived: 60 kB left at the full 1000 B/ms
+        clock.runUntil(1_000);
+        assertEquals(List.of("whole@100.0", "forwarded@260.0"), done);
+        assertEquals(180_000, up.sentBytes(), 1);
+        assertEquals(180, up.busyMs(), 1e-6);
+        assertEquals(1_000_000, new BusyRate(5).rate(up.sentBytes(), up.busyMs()), "the meter reads the uplink, not the arrival rate");
+    }
 }
