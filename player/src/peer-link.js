@@ -32,6 +32,7 @@ export class PeerLink {
    *   player had verified it (cut-through)
    * @param {(bytes:number)=>void} [o.onUpload]
    * @param {(busy:boolean)=>void} [o.onBusy] true when an upload starts, false when its bytes have left
+   * @param {{acquire:(priority:number)=>Promise<Function>}} [o.uploads] the player's upload queue (upload-queue.js)
    * @param {()=>number} [o.relays] child end: how many children this player feeds (sent with each request)
    * @param {(link:PeerLink,state:string)=>void} [o.onState]
    * @param {(msg:string)=>void} [o.log]
@@ -45,6 +46,7 @@ export class PeerLink {
     this.onForwardEarly = o.onForwardEarly || (() => {});
     this.onUpload = o.onUpload || (() => {});
     this.onBusy = o.onBusy || (() => {});
+    this.uploads = o.uploads || { acquire: async () => () => {} };
     this.relays = o.relays || (() => 0);
     this.onState = o.onState || (() => {});
     this.log = o.log || (() => {});
@@ -202,8 +204,11 @@ export class PeerLink {
       return;
     }
     let seq;
+    let priority;
     try {
-      seq = JSON.parse(data).get;
+      const m = JSON.parse(data);
+      seq = m.get;
+      priority = Number.isSafeInteger(m.children) && m.children > 0 ? Math.min(m.children, 64) : 0;
     } catch (e) {
       return;
     }
@@ -213,7 +218,7 @@ export class PeerLink {
     this.serving.add(seq);
     try {
       let src = await this.serve(seq); // an application's own serve may still answer a promise
-      // a chunk still to come is answered once its bytes begin to arrive, or `missing` after HOLD_MS
+      // a chunk still to come takes an upload turn only once its bytes begin to arrive
       if (src instanceof Arriving && !(await src.started(HOLD_MS))) {
         src = null;
       }
@@ -224,9 +229,12 @@ export class PeerLink {
         this.missing(seq);
         return;
       }
-      // no turn to wait for: every child's upload runs at once, each as fast as the bytes arrive
-      // and its own channel drains, so a chunk flows down the tree instead of queueing at each hop
-      await this.send(seq, src);
+      const release = await this.uploads.acquire(priority);
+      try {
+        await this.send(seq, src);
+      } finally {
+        release();
+      }
     } finally {
       this.serving.delete(seq);
     }

@@ -14,11 +14,12 @@ import { decryptBody, hexToBytes, importStreamKey } from './crypto.js';
 import { feedLoaderClass, MediaFeed } from './loader.js';
 import { Arriving } from './forward.js';
 import { PeerLink } from './peer-link.js';
-import { ChunkScheduler, chooseStart, firstTimestamp } from './scheduler.js';
+import { ChunkScheduler, chooseStart, firstTimestamp, newestChunkMs } from './scheduler.js';
 import { SignalClient } from './signal.js';
 import { BusyMeter, catchUpRate, liveLatencyMillis, PlaybackStats } from './stats.js';
+import { UploadQueue } from './upload-queue.js';
 
-const KEEP_CHUNKS = 64;      // chunks kept for children: about a minute of a 1 s-chunk stream
+const KEEP_CHUNKS = 64;      // chunks kept for children: half a minute of the relay's default 500 ms chunks
 const MAX_ARRIVING = 8;       // chunks still to come that children wait for (forward.js)
 const STATS_EVERY_MS = 2000;
 const CONTROL_EVERY_MS = 250;
@@ -95,6 +96,7 @@ export class Xp2pPlayer extends EventTarget {
     this.uploadBytes = 0;
     this.forwardedEarly = 0;     // uploads begun before the chunk was complete here (cut-through)
     this.uploadMeter = new BusyMeter(10);
+    this.uploads = new UploadQueue();
     this.delays = [];            // ms from a chunk's digest to its verified arrival, newest last
     this.sources = { peer: 0, server: 0 };
     this.playback = new PlaybackStats();
@@ -432,6 +434,7 @@ export class Xp2pPlayer extends EventTarget {
       onForwardEarly: () => { this.forwardedEarly++; },
       onUpload: (n) => { this.uploadBytes += n; },
       onBusy: (busy) => (busy ? this.uploadMeter.begin() : this.uploadMeter.end()),
+      uploads: this.uploads,
       relays: () => this.children.length,
     });
   }
@@ -535,10 +538,10 @@ export class Xp2pPlayer extends EventTarget {
         this.bootstrapBytes += r.wireBytes;
         this.bootstrapChunks = (this.bootstrapChunks || 0) + 1;
         got.push({ seq, bytes: r.bytes, keyframe: r.keyframe, dts: firstTimestamp(r.bytes) });
-        const i = chooseStart(got, this.targetMs);
-        if (i >= 0 && got[0].dts + 1000 - got[i].dts >= this.targetMs) break;
+        const i = chooseStart(got, this.targetMs, newestChunkMs(got));
+        if (i >= 0 && got[0].dts + newestChunkMs(got) - got[i].dts >= this.targetMs) break;
       }
-      const start = chooseStart(got, this.targetMs);
+      const start = chooseStart(got, this.targetMs, newestChunkMs(got));
       if (start < 0) {
         this.log('no keyframe chunk in the window yet; waiting');
         return;

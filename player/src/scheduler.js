@@ -51,6 +51,14 @@ export function firstTimestamp(chunk) {
  * {seq, keyframe, dts}): the newest keyframe chunk at least `targetMs` behind the live edge,
  * else the oldest keyframe chunk offered. Returns the index in `newestFirst` or -1.
  */
+/**
+ * The newest chunk's duration, taken as the one before it (the relay's chunks are of about equal
+ * length, xp2p.relay.chunkMillis); 1000 ms until two are known.
+ */
+export function newestChunkMs(newestFirst) {
+  return newestFirst.length > 1 && newestFirst[0].dts > newestFirst[1].dts ? newestFirst[0].dts - newestFirst[1].dts : 1000;
+}
+
 export function chooseStart(newestFirst, targetMs, chunkMs = 1000) {
   if (newestFirst.length === 0) {
     return -1;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sha256Hex } from '../src/crypto.js';
-import { ChunkScheduler, chooseStart, firstTimestamp, parentDeadline } from '../src/scheduler.js';
+import { ChunkScheduler, chooseStart, firstTimestamp, newestChunkMs, parentDeadline } from '../src/scheduler.js';
 
 const chunk = (seq) => new TextEncoder().encode(`chunk-${seq}-`.repeat(50));
 const FAST = { httpBudgetMs: 0, minParentMs: 60, maxParentMs: 60, blameAfterMs: 0, retry425Ms: 5, pollAfterMs: 40, serverDeadlineMs: 2000 };
@@ -77,6 +77,16 @@ test('start chunk: the newest keyframe chunk at least the target behind the live
   assert.equal(chooseStart(chunks, 3500), 3);
   assert.equal(chooseStart(chunks, 9999), 3, 'else the oldest keyframe chunk');
   assert.equal(chooseStart([{ seq: 1, keyframe: false, dts: 0 }], 1000), -1);
+});
+
+test('start chunk: the live edge is the newest chunk plus its measured duration, not a second', () => {
+  // 500 ms chunks, each starting at a keyframe: 3 s behind the edge at 5000 ms is chunk 4, at 2000 ms
+  const chunks = [];
+  for (let seq = 9; seq >= 0; seq--) chunks.push({ seq, keyframe: true, dts: seq * 500 });
+  assert.equal(newestChunkMs(chunks), 500);
+  assert.equal(chooseStart(chunks, 3000, newestChunkMs(chunks)), 5, 'index 5 = chunk 4');
+  assert.equal(chooseStart(chunks, 3000), 4, 'a second assumed: chunk 5, only 2.5 s behind the edge');
+  assert.equal(newestChunkMs(chunks.slice(0, 1)), 1000, 'one chunk: no measure yet');
 });
 
 test('first tag timestamp reads the extended byte', () => {

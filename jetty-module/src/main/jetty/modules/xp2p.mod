@@ -88,7 +88,7 @@ xp2p.data=${jetty.base}/xp2p-data
 ## seconds a pull outlives its last viewer. Default: 10
 # xp2p.idleSeconds=10
 ## target chunk duration inside long GOPs, ms. Default: 1000
-# xp2p.relay.chunkMillis=1000
+# xp2p.relay.chunkMillis=500
 ## seconds of chunks kept addressable by ?xp2p=chunk&seq=N. Default: 30
 # xp2p.relay.windowSeconds=30
 ## memory bound of that window per stream, bytes. Default: 67108864
@@ -154,7 +154,7 @@ xp2p.data=${jetty.base}/xp2p-data
 ## browser Origins allowed to open the signalling WebSocket (empty = any). Default: unset
 # xp2p.swarm.allowedOrigins=
 ## longest chain of peers below the server, 1..32. Default: 4
-# xp2p.swarm.maxDepth=4
+# xp2p.swarm.maxDepth=6
 ## most children per peer, 0..64 (0 = no P2P fan-out). Default: 8
 # xp2p.swarm.maxSlots=8
 ## standby parents sent with each parent assignment. Default: 3

@@ -45,7 +45,7 @@ class JettyModuleTest {
         jetty.copyTree(JettyBase.moduleArchive());
         jetty.addModules("http,xp2p");
         Path ini = jetty.base().resolve("start.d/xp2p.ini");
-        assertTrue(Files.readString(ini).contains("# xp2p.swarm.maxDepth=4"), "ini template lists the keys");
+        assertTrue(Files.readString(ini).contains("# xp2p.swarm.maxDepth=6"), "ini template lists the keys");
         appendIni(ini, "xp2p.origin=" + origin.baseUri());
 
         URI ctx = jetty.start(List.of(), List.of());

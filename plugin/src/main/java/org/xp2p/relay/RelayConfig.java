@@ -42,7 +42,7 @@ public record RelayConfig(List<URI> origins, int idleSeconds, int chunkMillis, i
         org.xp2p.flv.FlvLimits flvLimits, int drainMillis, int mergeMillis) {
 
     public static final int DEFAULT_IDLE_SECONDS = 10;
-    public static final int DEFAULT_CHUNK_MILLIS = 1000;
+    public static final int DEFAULT_CHUNK_MILLIS = 500;
     public static final int DEFAULT_WINDOW_SECONDS = 30;
     public static final long DEFAULT_WINDOW_MAX_BYTES = 64L << 20;
     public static final int DEFAULT_SKIP_LAG_MILLIS = 3000;

@@ -58,7 +58,7 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
     static final String ALLOWED_ORIGINS = "xp2p.swarm.allowedOrigins";
 
     static final String DEFAULT_AUTH = "optional";
-    static final int DEFAULT_MAX_DEPTH = 4;
+    static final int DEFAULT_MAX_DEPTH = 6;
     static final int DEFAULT_MAX_SLOTS = 8;
     static final int DEFAULT_STANDBY = 3;
     static final int DEFAULT_STALL_STRIKES = 2;

@@ -21,9 +21,8 @@ package org.xp2p.bench.sim;
  * @param linkSetupMs     cost of a new peer link on top of one round trip (ICE, DTLS, SCTP)
  * @param targetLatencyMs the player's startup target behind the live edge (SDK default 3000)
  * @param lateMs          a chunk complete later than this after its digest counts as late
- * @param sequentialUploads the SDK's upload queue before pipelined forwarding: one chunk at a time,
- *                        children that relay first (false: all children at once, sharing the uplink,
- *                        as the SDK does now, and did before the queue without cut-through)
+ * @param sequentialUploads the SDK's upload queue: one chunk at a time, children that relay first
+ *                        (false: all children at once, sharing the uplink, as the SDK did before)
  * @param reportsUploadRate the SDK's {@code stats.uploadRate}, throughput while uploading (false:
  *                        none, as the simulated peers sent before the node used it)
  * @param cutThrough      the SDK's forwarding (PROTOCOL 6b.4): a parent forwards a chunk's frames to
@@ -36,11 +35,15 @@ package org.xp2p.bench.sim;
  *                        the deadline ended ({@code afterDigestMs}), so the node strikes only parents
  *                        that missed a deadline of 2 s or more (false: every miss is reported and
  *                        strikes, as with the SDK before)
+ * @param lendsTurn       an experiment, not the SDK: the upload queue lends its turn, so an upload
+ *                        forwarding a chunk still arriving leaves the capacity it cannot use to the
+ *                        next upload in the queue and goes on alongside (false: only the first
+ *                        waiting child is forwarded cut-through, as the SDK does)
  */
 record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps, double rttMinMs, double rttMaxMs,
                  double loss, double cellular, double churnPerMinute, double rejoinAfterMs, double frozen, int slots, boolean slotsByUplink, double streamMbps,
                  double linkSetupMs, double targetLatencyMs, double lateMs, boolean sequentialUploads,
-                 boolean reportsUploadRate, boolean cutThrough, boolean reportsDeadline) {
+                 boolean reportsUploadRate, boolean cutThrough, boolean reportsDeadline, boolean lendsTurn) {
     /** Player SDK constants (player/src/scheduler.js DEFAULTS, player.js). */
     static final double HTTP_BUDGET_MS = 700;
     static final double MIN_PARENT_MS = 250;
@@ -59,40 +62,47 @@ record PeerModel(double uploadMinMbps, double uploadMaxMbps, double downloadMbps
     /** The peers as they were before issue 9's tree work: 4 slots, parallel uploads, no upload rate reported. */
     PeerModel before() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
-                rejoinAfterMs, frozen, Math.min(slots, 4), slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false, false, false);
+                rejoinAfterMs, frozen, Math.min(slots, 4), slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false, false, false, false, false);
     }
 
     /** The same peers forwarding only whole, verified chunks (store and forward, the SDK before cut-through). */
     PeerModel storeAndForward() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
                 rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, true,
-                reportsUploadRate, false, reportsDeadline);
+                reportsUploadRate, false, reportsDeadline, false);
     }
 
     /** The same peers reporting stalls without {@code afterDigestMs} (the SDK before it): every report strikes. */
     PeerModel blamingEveryMiss() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
                 rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, sequentialUploads,
-                reportsUploadRate, cutThrough, false);
+                reportsUploadRate, cutThrough, false, lendsTurn);
     }
 
     /**
-     * Cut-through with parallel uploads: every waiting child is forwarded a chunk while it arrives,
-     * each upload sharing the uplink, so a chunk moves down the tree at the slowest share on its
-     * path instead of waiting at each hop for the children served before.
+     * Every waiting child is forwarded a chunk while it arrives: with the queue lending its turn
+     * (the *lending* variant), or with parallel uploads (the *pipelined* variant, each upload
+     * sharing the uplink). Neither is the SDK: both did worse at 10,000 peers (docs/benchmarks.md).
      */
     boolean pipelined() {
-        return cutThrough && !sequentialUploads;
+        return cutThrough && (lendsTurn || !sequentialUploads);
+    }
+
+    /** An experiment, not the SDK: every child's upload at once, each forwarded as the chunk arrives (no queue). */
+    PeerModel parallelPipelined() {
+        return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
+                rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, false,
+                reportsUploadRate, true, reportsDeadline, false);
     }
 
     /**
-     * The same peers with the SDK's upload queue before pipelined forwarding: one upload at a time,
-     * children that relay first, only the first waiting child forwarded cut-through.
+     * An experiment, not the SDK: the upload queue lends its turn while a forwarded chunk's bytes
+     * are still to come, so every waiting child is forwarded as the chunk arrives, relays first.
      */
-    PeerModel queuedUploads() {
+    PeerModel lendingTurns() {
         return new PeerModel(uploadMinMbps, uploadMaxMbps, downloadMbps, rttMinMs, rttMaxMs, loss, cellular, churnPerMinute,
                 rejoinAfterMs, frozen, slots, slotsByUplink, streamMbps, linkSetupMs, targetLatencyMs, lateMs, true,
-                reportsUploadRate, true, reportsDeadline);
+                reportsUploadRate, true, reportsDeadline, true);
     }
 
     /** Children this uplink can feed at {@code headroom} × the stream's bitrate each, at most {@code slots}. */

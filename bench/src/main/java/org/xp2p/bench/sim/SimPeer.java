@@ -250,7 +250,8 @@ abstract class SimPeer {
         long bytes = 1_000;
         List<Long> got = new ArrayList<>();
         long start = -1;
-        double edge = log.mediaStart(newest) + 1_000;
+        double lastMs = newest > 0 ? log.mediaStart(newest) - log.mediaStart(newest - 1) : Double.NaN;
+        double edge = log.mediaStart(newest) + (lastMs > 0 ? lastMs : 1_000); // player.js newestChunkMs
         for (long seq = newest; seq >= 0 && got.size() < PeerModel.STARTUP_MAX_CHUNKS; seq--) {
             long size = log.size(seq);
             double busy = size / profile.downBytesPerMs();

@@ -42,8 +42,9 @@ public final class SwarmSim implements Callable<Integer> {
     int connectSeconds = 120;
     @Option(names = "--concurrency", description = "connects in flight (default ${DEFAULT-VALUE})")
     int concurrency = 64;
-    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, queued, store-forward, blame-all, before, mesh (default: rebalance, before, mesh);"
-            + " queued = rebalance with one upload at a time, children that relay first, only the first cut-through (the SDK before pipelined forwarding);"
+    @Option(names = "--variants", split = ",", description = "of rebalance, no-rebalance, lending, pipelined, store-forward, blame-all, before, mesh (default: rebalance, before, mesh);"
+            + " lending = rebalance with an upload queue that lends its turn while a forwarded chunk's bytes are still to come (an experiment, not the SDK);"
+            + " pipelined = rebalance with no queue: every child's upload at once, each forwarded as the chunk arrives (an experiment, not the SDK);"
             + " store-forward = rebalance with parents forwarding only whole verified chunks (the SDK before PROTOCOL 6b.4's cut-through);"
             + " blame-all = rebalance with stall reports that do not say when the deadline ended, so each one strikes (the SDK before afterDigestMs);"
             + " before = the node and SDK before issue 9's tree work: 4 declared slots trusted, demotion for good, 4 moves/s, parallel uploads, no uploadRate (swaps cannot be turned off)")
@@ -110,7 +111,7 @@ public final class SwarmSim implements Callable<Integer> {
         FlvFile flv = FlvFile.parse(recording);
         double streamMbps = flv.mediaTags().stream().mapToLong(t -> t.length).sum() * 8.0 / 1000 / flv.durationMillis();
         PeerModel model = new PeerModel(upMin, upMax, down, rttMin, rttMax, loss, cellular, churn, rejoinAfter * 1000,
-                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, false, true, true, true);
+                frozen, slots, slotsByUplink, streamMbps, linkSetup, targetLatency * 1000, late, true, true, true, true, false);
         Scenario scenario = Scenario.of(rooms, size, connectSeconds * 1000.0, warmUp * 1000.0, seconds * 1000.0, model, seed);
         out.printf("SwarmSim: %d peers in %d room(s) of %d; window %d s after %d s warm-up; model %s; node -Xmx%s %s; %d cores, load %s%n",
                 scenario.peers(), rooms, size, seconds, warmUp, model, serverHeap, nodeSettings,
@@ -137,8 +138,10 @@ public final class SwarmSim implements Callable<Integer> {
                     s = scenario.withModel(model.before());
                 } else if (v.equals("store-forward")) {
                     s = scenario.withModel(model.storeAndForward());
-                } else if (v.equals("queued")) {
-                    s = scenario.withModel(model.queuedUploads());
+                } else if (v.equals("pipelined")) {
+                    s = scenario.withModel(model.parallelPipelined());
+                } else if (v.equals("lending")) {
+                    s = scenario.withModel(model.lendingTurns());
                 } else if (v.equals("blame-all")) {
                     s = scenario.withModel(model.blamingEveryMiss());
                 } else if (!v.equals("rebalance")) {
@@ -170,7 +173,7 @@ public final class SwarmSim implements Callable<Integer> {
     }
 
     private int maxDepthSetting() {
-        return Integer.parseInt(nodeSettings.getOrDefault("xp2p.swarm.maxDepth", "4"));
+        return Integer.parseInt(nodeSettings.getOrDefault("xp2p.swarm.maxDepth", "6")); // the plugin's default
     }
 
     /** The node's heartbeat × silentBeats (idleTimeoutSeconds / 3 × silentBeats, defaults 45 and 2). */

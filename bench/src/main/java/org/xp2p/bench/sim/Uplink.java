@@ -21,6 +21,8 @@ final class Uplink {
         final Runnable done;
         final int priority;
         double remaining;
+        /** Sequential with lending: the rate this transfer got in queue order (see {@link #share}). */
+        private double lent;
         private boolean moving;
 
         Transfer(long bytes, double capBytesPerMs, int priority, Runnable done) {
@@ -51,9 +53,11 @@ final class Uplink {
 
     private final boolean sequential;
     /**
-     * Pipelined forwarding: transfers capped by the rate their bytes arrive at leave the uplink
-     * partly idle, and the SDK's meter counts only the time bytes were there to send, so busy
-     * time counts in proportion to the capacity used.
+     * Pipelined forwarding: a transfer capped by the rate its bytes arrive at leaves the capacity it
+     * cannot use to the others. Sequential, that is the SDK's queue lending its turn: in queue order
+     * each transfer takes what it can of what the ones before it left (the head of a queue of whole
+     * chunks still takes everything). And the SDK's meter counts only the time bytes were there to
+     * send, so busy time counts in proportion to the capacity used.
      */
     private final boolean meterByUse;
 
@@ -151,6 +155,9 @@ final class Uplink {
     }
 
     private double rate(Transfer t) {
+        if (sequential && meterByUse) {
+            return t.lent;
+        }
         if (sequential) {
             return t == active.get(0) ? Math.min(capacity, t.capBytesPerMs) : 0;
         }
@@ -162,6 +169,14 @@ final class Uplink {
      * arriving) take their cap, and the rest of the capacity is shared equally by the others.
      */
     private void share() {
+        if (sequential && meterByUse) {
+            double left = capacity;
+            for (Transfer t : active) {
+                t.lent = Math.min(left, t.capBytesPerMs);
+                left -= t.lent;
+            }
+            return;
+        }
         if (sequential || active.isEmpty()) {
             return;
         }

@@ -116,4 +116,20 @@ class LinkModelTest {
         assertEquals(180, up.busyMs(), 1e-6);
         assertEquals(1_000_000, new BusyRate(5).rate(up.sentBytes(), up.busyMs()), "the meter reads the uplink, not the arrival rate");
     }
+
+    @Test
+    void aQueuedUploadWaitingForBytesLendsWhatItCannotUseToTheNextInLine() {
+        VirtualClock clock = new VirtualClock();
+        Uplink up = new Uplink(clock, 1000, true, true);
+        List<String> done = new ArrayList<>();
+        // head of the queue: a relaying child, forwarded as the chunk arrives at 400 B/ms
+        Uplink.Transfer relay = new Uplink.Transfer(40_000, 400, 3, () -> done.add("relay@" + clock.now()));
+        up.add(relay);
+        up.add(new Uplink.Transfer(60_000, 10_000, 0, () -> done.add("leaf1@" + clock.now())));
+        up.add(new Uplink.Transfer(60_000, 10_000, 0, () -> done.add("leaf2@" + clock.now())));
+        clock.runUntil(1_000);
+        // 0-100 ms: relay 400 B/ms, leaf1 the 600 left, leaf2 nothing; then leaf2 alone at 1000
+        assertEquals(List.of("relay@100.0", "leaf1@100.0", "leaf2@160.0"), done);
+        assertEquals(160, up.busyMs(), 1e-6);
+    }
 }
