@@ -15,11 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -268,7 +270,6 @@ public final class SwarmBench implements Callable<Integer> {
 
     /** Every peer leaves and joins its room again, {@code concurrency} at a time, on a warm server. */
     private boolean rejoin(SwarmBenchPeer[] all, Semaphore inFlight, Process server, BufferedReader serverOut) throws Exception {
-        long received0 = Arrays.stream(all).mapToLong(p -> p.received.get()).sum();
         long serverCpu0 = ask(server, serverOut, "CPU");
         SwarmBenchPeer.BY_TYPE.clear();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -290,11 +291,12 @@ public final class SwarmBench implements Callable<Integer> {
         double[] warm = printLatency("rejoin (warm server)", all);
         long serverCpu = ask(server, serverOut, "CPU") - serverCpu0;
         if (server != null) {
-            // every message the server sent for a leave and a join, to anyone: the cost a join has beyond its own reply
-            out.printf("rejoin: server CPU %.1f us per leave + join, %.1f messages sent per leave + join%n",
-                    serverCpu / 1e3 / all.length, (Arrays.stream(all).mapToLong(p -> p.received.get()).sum() - received0) / (double) all.length);
-            out.println("rejoin: messages by type " + new java.util.TreeMap<>(SwarmBenchPeer.BY_TYPE));
+            out.printf("rejoin: server CPU %.1f us per leave + join%n", serverCpu / 1e3 / all.length);
         }
+        // every message the server sent for the leaves and joins, to anyone: what a join costs beyond its own reply
+        out.printf("rejoin: %.1f messages per leave + join, by type %s%n",
+                SwarmBenchPeer.BY_TYPE.values().stream().mapToLong(LongAdder::sum).sum() / (double) all.length,
+                new TreeMap<>(SwarmBenchPeer.BY_TYPE));
         figures.rejoinP50Ms = warm[0];
         figures.rejoinP99Ms = warm[1];
         return true;

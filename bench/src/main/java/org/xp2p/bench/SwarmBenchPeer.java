@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.net.http.WebSocket;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One simulated peer of {@link SwarmBench}: joins a room, answers nothing, counts the signalling
@@ -23,10 +25,8 @@ final class SwarmBenchPeer extends WholeTextListener {
     volatile CompletableFuture<String> joined = new CompletableFuture<>();
     volatile long joinSentNanos;
     volatile long joinLatencyNanos;
-    /** Messages this peer received. */
-    final AtomicLong received = new AtomicLong();
-    /** Messages received by every peer, by type. */
-    static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> BY_TYPE = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Messages received by every peer, by type (SwarmBench clears it before the phase it counts). */
+    static final ConcurrentHashMap<String, LongAdder> BY_TYPE = new ConcurrentHashMap<>();
     volatile String errors = "";
     /** This peer's parent in its room's tree ("server" for a server child), from the last {@code parent}. */
     volatile String parent = "server";
@@ -52,10 +52,9 @@ final class SwarmBenchPeer extends WholeTextListener {
 
     @Override
     void onMessage(String text) {
-        received.incrementAndGet();
         int t = text.indexOf("\"type\":\"");
         if (t >= 0) {
-            BY_TYPE.computeIfAbsent(text.substring(t + 8, text.indexOf('"', t + 8)), k -> new java.util.concurrent.atomic.LongAdder()).increment();
+            BY_TYPE.computeIfAbsent(text.substring(t + 8, text.indexOf('"', t + 8)), k -> new LongAdder()).increment();
         }
         if (text.startsWith(OFFER_PREFIX)) {
             relayedCounter.incrementAndGet();

@@ -27,7 +27,7 @@ final class SwarmBenchServer {
             h.setLevel(Level.WARNING);
         }
         Path data = Files.createTempDirectory("xp2p-swarmbench-");
-        Host host = Host.builder().port(0).maxThreads(Integer.getInteger("xp2p.bench.threads", 64))
+        Host host = Host.builder().port(0).maxThreads(64)
                 .setting("xp2p.data", data)
                 .setting("xp2p.swarm.auth", "none")
                 .setting("xp2p.swarm.maxPeers", maxPeers + 100)
