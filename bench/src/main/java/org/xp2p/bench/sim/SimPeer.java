@@ -533,8 +533,9 @@ abstract class SimPeer {
     /**
      * Pipelined cut-through (PeerModel#pipelined): uploads the chunk this peer is receiving in
      * {@code mine}, all but its last frame, no faster than it arrives here (the rate at this
-     * moment; the cap lifts when the chunk is complete), sharing the uplink with every other
-     * upload. The last frame leaves once this peer's own copy is complete.
+     * moment; the cap lifts when the chunk is complete), on this peer's uplink with the other
+     * uploads (shared, or lent in queue order: {@link Uplink}). The last frame leaves once this
+     * peer's own copy is complete.
      */
     private void forward(Fetch f, Fetch mine) {
         double arriving = mine.via == null ? profile.downBytesPerMs()
@@ -545,18 +546,9 @@ abstract class SimPeer {
         f.uploader = this;
         f.queuedAt = clock.now();
         f.queuedBehind = uplink.active();
-        SimPeer child = f.child;
         forwarding.computeIfAbsent(f.seq, k -> new ArrayList<>(2)).add(f);
         f.transfer = new Uplink.Transfer(Math.max(1, Math.round(f.size - PeerModel.LAST_FRAME_BYTES)), cap, f.relayPriority,
-                () -> {
-                    if (Double.isNaN(f.firstByteAt)) {
-                        f.firstByteAt = clock.now() + rtt / 2;
-                        f.busyAtFirstByte = child.uplink.busyMs();
-                        if (model.pipelined()) {
-                            clock.at(rtt / 2, () -> child.firstByte(f));
-                        }
-                    }
-                }, () -> {
+                () -> firstByteLeft(f, rtt), () -> {
             f.transfer = null;
             if (gen != generation || !f.active()) {
                 return;
@@ -570,6 +562,17 @@ abstract class SimPeer {
             } // else it waits in forwarding until served(seq)
         });
         uplink.add(f.transfer);
+    }
+
+    /** An upload's first byte left: it reaches the child half a round trip later (pipelined: its own children may start). */
+    private void firstByteLeft(Fetch f, double rtt) {
+        if (Double.isNaN(f.firstByteAt)) {
+            f.firstByteAt = clock.now() + rtt / 2;
+            f.busyAtFirstByte = f.child.uplink.busyMs();
+            if (model.pipelined()) {
+                clock.at(rtt / 2, () -> f.child.firstByte(f));
+            }
+        }
     }
 
     /** Pipelined: the last frame of a forwarded chunk, once this peer's copy is complete. */
@@ -600,17 +603,8 @@ abstract class SimPeer {
             // the SDK's meter counts forwarding time only while bytes were there to send
             uplink.account(credit, credit / Math.min(profile.upBytesPerMs(), f.child.profile.downBytesPerMs()));
         }
-        SimPeer child = f.child;
         f.transfer = new Uplink.Transfer(Math.max(1, Math.round(f.size - credit)), f.child.profile.downBytesPerMs(), f.relayPriority,
-                () -> {
-                    if (Double.isNaN(f.firstByteAt)) { // the first byte reaches the child half a round trip later
-                        f.firstByteAt = clock.now() + rtt / 2;
-                        f.busyAtFirstByte = child.uplink.busyMs();
-                        if (model.pipelined()) {
-                            clock.at(rtt / 2, () -> child.firstByte(f));
-                        }
-                    }
-                }, () -> {
+                () -> firstByteLeft(f, rtt), () -> {
             f.transfer = null;
             f.sentAt = clock.now();
             if (gen == generation) {
