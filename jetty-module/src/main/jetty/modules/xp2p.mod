@@ -191,6 +191,8 @@ xp2p.data=${jetty.base}/xp2p-data
 # xp2p.swarm.demotionSeconds=60
 ## a stall report strikes the parent only when the child's deadline ended this many ms after the digest, 0 = always. Default: 2000
 # xp2p.swarm.blameAfterMillis=2000
+## no strikes while this percent of a room's members reported failing parents within 2 s, 0 = off. Default: 2
+# xp2p.swarm.strikeStormPercent=2
 ## whether peers on cellular networks may upload. Default: false
 # xp2p.swarm.uploadOnCellular=false
 

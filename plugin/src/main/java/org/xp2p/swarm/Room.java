@@ -56,6 +56,8 @@ final class Room implements ChunkFeed.StreamListener {
     private final int uploadHeadroomPercent;
     private final long demotionMillis;
     private final long blameAfterMillis;
+    private final StrikeStorm storm;
+    private long stormSpared;
     /** When each demoted member was demoted (insertion order = oldest first). */
     private final Map<String, Long> demotedAt = new LinkedHashMap<>();
 
@@ -80,9 +82,10 @@ final class Room implements ChunkFeed.StreamListener {
      * @param uploadHeadroomPercent the upload a child needs, in percent of the stream's bitrate
      * @param demotionMillis        how long a parent demoted by stall reports stays a leaf (0: for good)
      * @param blameAfterMillis      a late report is a strike only when the deadline ended this long after the digest
+     * @param strikeStormPercent    no strikes while this share of the members reported within 2 s (StrikeStorm; 0: off)
      */
     Room(String id, DeliveryTree tree, StreamLinks links, LongSupplier millis, int uploadHeadroomPercent,
-         long demotionMillis, long blameAfterMillis) {
+         long demotionMillis, long blameAfterMillis, int strikeStormPercent) {
         this.id = id;
         this.tree = tree;
         this.links = links;
@@ -90,6 +93,7 @@ final class Room implements ChunkFeed.StreamListener {
         this.uploadHeadroomPercent = uploadHeadroomPercent;
         this.demotionMillis = demotionMillis;
         this.blameAfterMillis = blameAfterMillis;
+        this.storm = new StrikeStorm(strikeStormPercent);
     }
 
     synchronized void subscription(AutoCloseable handle) {
@@ -202,6 +206,21 @@ final class Room implements ChunkFeed.StreamListener {
         }
         stallReports++;
         boolean strike = !reason.equals("stalled") || afterDigestMs == null || afterDigestMs >= blameAfterMillis;
+        if (strike) {
+            boolean wasRaging = storm.raging();
+            strike = storm.admit(millis.getAsLong(), members.size());
+            if (!strike) {
+                stormSpared++;
+            }
+            if (storm.raging() != wasRaging) {
+                if (storm.raging()) {
+                    LOG.warn("swarm room {}: parents of {} members reported failing within {} ms: a slowdown the room shares,"
+                            + " so reports move their children but strike no parent until it passes", id, members.size(), StrikeStorm.WINDOW_MILLIS);
+                } else {
+                    LOG.info("swarm room {}: reports are back to single parents; strikes count again ({} spared so far)", id, stormSpared);
+                }
+            }
+        }
         announce(tree.stalled(reporter, parent, strike));
         if (tree.isDemoted(parent)) {
             demotedAt.putIfAbsent(parent, millis.getAsLong());

@@ -70,7 +70,7 @@ final class Rooms {
             if (room == null) {
                 room = new Room(id, new DeliveryTree(settings.maxDepth(), settings.standbyCount(), settings.stallStrikes(),
                         settings.probeSlots()), links, millis, settings.uploadHeadroomPercent(),
-                        settings.demotionSeconds() * 1000L, settings.blameAfterMillis());
+                        settings.demotionSeconds() * 1000L, settings.blameAfterMillis(), settings.strikeStormPercent());
                 Flow before;
                 synchronized (this) {
                     before = retired.remove(id);

@@ -41,6 +41,8 @@ import org.xp2p.config.Settings;
  * @param demotionSeconds       how long a parent demoted by stall reports stays a leaf (0: for good)
  * @param blameAfterMillis      a late report counts as a strike only when the child's deadline ended at
  *                              least this long after the chunk's digest (0: every report does)
+ * @param strikeStormPercent    while reports that would strike come from this share of a room's members
+ *                              within 2 s, they move their children but strike nobody (0: off)
  */
 record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> iceServers, Optional<byte[]> turnSecret,
                      int turnTtlSeconds, List<String> allowedOrigins,
@@ -48,7 +50,8 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                      int maxPeers, int maxRoomsPerConnection, int maxMessageBytes, int messagesPerSecond,
                      int messageBurst, int sendQueue, int idleTimeoutSeconds, boolean uploadOnCellular,
                      boolean requireCode, int silentBeats, int serverChildren, int rebalanceMoves,
-                     int probeSlots, int uploadHeadroomPercent, int demotionSeconds, int blameAfterMillis) {
+                     int probeSlots, int uploadHeadroomPercent, int demotionSeconds, int blameAfterMillis,
+                     int strikeStormPercent) {
     static final String AUTH = "xp2p.swarm.auth";
     static final String TOKEN_SECRET = "xp2p.swarm.tokenSecret";
     static final String ICE_SERVERS = "xp2p.swarm.iceServers";
@@ -77,6 +80,7 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
     static final int DEFAULT_UPLOAD_HEADROOM_PERCENT = 125;
     static final int DEFAULT_DEMOTION_SECONDS = 60;
     static final int DEFAULT_BLAME_AFTER_MILLIS = 2_000;
+    static final int DEFAULT_STRIKE_STORM_PERCENT = 2;
     static final int MIN_SECRET_BYTES = 16;
 
     /** A shared secret of at least {@value #MIN_SECRET_BYTES} bytes; its value never reaches an error message. */
@@ -133,7 +137,8 @@ record SwarmSettings(String auth, Optional<byte[]> tokenSecret, List<String> ice
                 s.integer("xp2p.swarm.probeSlots", DEFAULT_PROBE_SLOTS, 0, 64),
                 s.integer("xp2p.swarm.uploadHeadroomPercent", DEFAULT_UPLOAD_HEADROOM_PERCENT, 100, 1_000),
                 s.integer("xp2p.swarm.demotionSeconds", DEFAULT_DEMOTION_SECONDS, 0, 86_400),
-                s.integer("xp2p.swarm.blameAfterMillis", DEFAULT_BLAME_AFTER_MILLIS, 0, 60_000));
+                s.integer("xp2p.swarm.blameAfterMillis", DEFAULT_BLAME_AFTER_MILLIS, 0, 60_000),
+                s.integer("xp2p.swarm.strikeStormPercent", DEFAULT_STRIKE_STORM_PERCENT, 0, 100));
     }
 
     private static void checkOrigin(String origin) {

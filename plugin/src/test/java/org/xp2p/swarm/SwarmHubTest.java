@@ -3,6 +3,7 @@ package org.xp2p.swarm;
 import org.xp2p.testkit.Poll;
 import org.xp2p.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -345,6 +349,54 @@ class SwarmHubTest {
         hub.onText(peers[3], "{\"v\":1,\"type\":\"stall\",\"room\":\"r\",\"peer\":\"server\",\"afterDigestMs\":-1}");
         String refused = links[3].first("\"error\"");
         assertTrue(refused.contains("\"code\":\"bad_field\"") && refused.contains("afterDigestMs"), refused);
+    }
+
+    @Test
+    void reportsFromMuchOfTheRoomAtOnceMoveTheirChildrenButStrikeNoParent() {
+        hub(Map.of("xp2p.swarm.maxSlots", "1", "xp2p.swarm.probeSlots", "1", "xp2p.swarm.stallStrikes", "1"));
+        String[] fields = new String[24];
+        Arrays.fill(fields, "\"upload\":true,\"slots\":1");
+        Peer[] peers = joinAll(new TestLink[fields.length], "r", fields);
+        // 24 peers with one slot each: chains below the server, 20 of them below another peer
+        List<Peer> reporters = new ArrayList<>();
+        for (Peer p : peers) {
+            if (!parentIn("r", p).equals("server")) {
+                reporters.add(p);
+            }
+        }
+        assertTrue(reporters.size() >= 12, hub.roomView("r").orElseThrow());
+        // a storm needs StrikeStorm.MIN_REPORTS (10) within 2 s in a room this small: nine strike
+        List<String> struck = new ArrayList<>();
+        for (int i = 0; i < StrikeStorm.MIN_REPORTS; i++) {
+            Peer child = reporters.get(i);
+            String parent = parentIn("r", child);
+            struck.add(parent);
+            hub.onText(child, "{\"v\":1,\"type\":\"stall\",\"room\":\"r\",\"peer\":\"" + parent + "\",\"afterDigestMs\":2500}");
+            assertNotEquals(parent, parentIn("r", child), "the reporter moved");
+        }
+        for (int i = 0; i < StrikeStorm.MIN_REPORTS - 1; i++) {
+            assertTrue(demoted("r", struck.get(i)), "report " + i + " struck: " + hub.roomView("r").orElseThrow());
+        }
+        String spared = struck.get(StrikeStorm.MIN_REPORTS - 1);
+        assertFalse(demoted("r", spared), "the tenth report within 2 s is a storm: no strike: " + hub.roomView("r").orElseThrow());
+
+        clock.advance(Duration.ofMillis(StrikeStorm.WINDOW_MILLIS));
+        Peer child = reporters.get(StrikeStorm.MIN_REPORTS);
+        String parent = parentIn("r", child);
+        hub.onText(child, "{\"v\":1,\"type\":\"stall\",\"room\":\"r\",\"peer\":\"" + parent + "\",\"afterDigestMs\":2500}");
+        assertTrue(demoted("r", parent), "the storm has passed: a report strikes again: " + hub.roomView("r").orElseThrow());
+    }
+
+    private String parentIn(String room, Peer p) {
+        Matcher m = Pattern.compile("\"id\":\"" + Pattern.quote(p.id) + "\",\"parent\":\"([^\"]+)\"").matcher(hub.roomView(room).orElseThrow());
+        assertTrue(m.find(), p.id + " not in " + hub.roomView(room).orElseThrow());
+        return m.group(1);
+    }
+
+    private boolean demoted(String room, String peer) {
+        Matcher m = Pattern.compile("\"id\":\"" + Pattern.quote(peer) + "\"[^}]*\"demoted\":(true|false)").matcher(hub.roomView(room).orElseThrow());
+        assertTrue(m.find(), peer + " not in " + hub.roomView(room).orElseThrow());
+        return m.group(1).equals("true");
     }
 
     @Test
