@@ -214,8 +214,9 @@ final class Room implements ChunkFeed.StreamListener {
             }
             if (storm.raging() != wasRaging) {
                 if (storm.raging()) {
-                    LOG.warn("swarm room {}: parents of {} members reported failing within {} ms: a slowdown the room shares,"
-                            + " so reports move their children but strike no parent until it passes", id, members.size(), StrikeStorm.WINDOW_MILLIS);
+                    LOG.warn("swarm room {}: {} reports of failing parents within {} ms from a room of {}: a slowdown the room"
+                            + " shares, so reports move their children but strike no parent until it passes", id,
+                            storm.threshold(members.size()), StrikeStorm.WINDOW_MILLIS, members.size());
                 } else {
                     LOG.info("swarm room {}: reports are back to single parents; strikes count again ({} spared so far)", id, stormSpared);
                 }

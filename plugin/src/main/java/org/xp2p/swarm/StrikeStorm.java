@@ -40,13 +40,18 @@ final class StrikeStorm {
         if (percent == 0) {
             return true;
         }
-        int threshold = Math.max(MIN_REPORTS, (int) Math.ceil(members * (percent / 100.0)));
+        int threshold = threshold(members);
         recent.addLast(now);
         while (recent.size() > threshold) {
             recent.pollFirst();
         }
         raging = recent.size() >= threshold && now - recent.peekFirst() < WINDOW_MILLIS;
         return !raging;
+    }
+
+    /** Reports within the window that make a storm in a room of {@code members}. */
+    int threshold(int members) {
+        return Math.max(MIN_REPORTS, (int) Math.ceil(members * (percent / 100.0)));
     }
 
     /** Whether the latest report fell in a storm. */
